@@ -1,0 +1,47 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Module layout and allowed imports: see DESIGN.md ("Modules").
+// OrderedJSON is shared by every module that handles events, trees or
+// workitems: it keeps key order, which users can see (Ruby `inspect`,
+// `robogrator pdef --json`, participant workitems).
+let package = Package(
+  name: "robogrator",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "robogrator", targets: ["robogrator"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CSQLite",
+      providers: [.apt(["libsqlite3-dev"])]
+    ),
+    .systemLibrary(
+      name: "CInotifyTools",
+      providers: [.apt(["libinotifytools0-dev"])]
+    ),
+    .target(name: "OrderedJSON"),
+    .target(name: "OBSEvents", dependencies: ["OrderedJSON"]),
+    .target(name: "ProcessStore", dependencies: ["OBSEvents", "OrderedJSON", "CInotifyTools"]),
+    .target(name: "Robogrator", dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON"]),
+    .executableTarget(
+      name: "robogrator",
+      dependencies: [
+        "OBSEvents", "ProcessStore", "OrderedJSON", "Robogrator", "CSQLite",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(
+      name: "robogrator-bench",
+      dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON"]
+    ),
+    .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
+    .testTarget(name: "OBSEventsTests", dependencies: ["OBSEvents", "OrderedJSON"]),
+    .testTarget(name: "ProcessStoreTests", dependencies: ["ProcessStore", "OBSEvents", "OrderedJSON"]),
+    .testTarget(name: "RobogratorCLITests", dependencies: ["OrderedJSON", "CSQLite"]),
+  ],
+  swiftLanguageModes: [.v6]
+)
