@@ -50,11 +50,17 @@ enum FileSystem {
 
   /// The whole content of a file, or the reason it cannot be read.
   static func read(_ path: String) -> Result<[UInt8], FileError> {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    // O_NONBLOCK: a FIFO named like a definition must not hang routing.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard fd >= 0 else { return .failure(FileError(errno: errno)) }
     defer { close(fd) }
     var info = stat()
-    if fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFDIR { return .failure(FileError(errno: EISDIR)) }
+    guard fstat(fd, &info) == 0 else { return .failure(FileError(errno: errno)) }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR: return .failure(FileError(errno: EISDIR))
+    default: return .failure(FileError(notARegularFile: ()))
+    }
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
     while true {
@@ -108,6 +114,8 @@ enum FileSystem {
 public struct FileError: Error, Sendable, Equatable, CustomStringConvertible {
   public let code: Int32
   init(errno code: Int32) { self.code = code }
+  /// For special files (FIFOs, devices, sockets), which are never read.
+  init(notARegularFile: Void) { self.code = -1 }
   public var isNotFound: Bool { code == ENOENT }
-  public var description: String { String(cString: strerror(code)) }
+  public var description: String { code == -1 ? "not a regular file" : String(cString: strerror(code)) }
 }

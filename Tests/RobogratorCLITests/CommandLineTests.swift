@@ -1,0 +1,110 @@
+import Foundation
+import OrderedJSON
+import Testing
+
+@Suite struct CommandLineTests {
+  @Test func routeOfTheSampleRequestShowsTheLaunchWithItsConf() throws {
+    let root = try CLI.copyOfSrvLayout()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let result = try CLI.run(["route", CLI.example("01-srcsrv-request-create-submit.amqp.json"), "--root", root, "--json"])
+    #expect(result.status == 0)
+    let target = try #require(result.json?["targets"]?.arrayValue?.first)
+    #expect(target["project"] == "Chalk:Trunk")
+    let launch = try #require(target["launches"]?.arrayValue?.first)
+    #expect(launch["definition"] == .string(root + "/processes/Chalk/Trunk/SRCSRV_REQUEST_CREATE.BOSS_handle_SR.pdef"))
+    #expect(launch["fields"]?["prechecks"]?.arrayValue?.last == "")
+    #expect(launch["fields"]?["ev"]?["id"] == "1042")
+  }
+
+  @Test func routeOfATrialProjectEventUsesTheAnyFolderMonitor() throws {
+    let root = try CLI.copyOfSrvLayout()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let event = #"{"format": "2", "label": "REPO_PUBLISHED", "namespace": "OBS", "project": "boss:Chalk:Trunk:testing:1042", "repo": "standard"}"#
+    let result = try CLI.run(["route", "-", "--root", root], stdin: event)
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("_any/REPO_PUBLISHED.trial_build_monitor.pdef -> ../../../../../trial_build_monitor.pdef (for every subproject)"))
+  }
+
+  @Test func routeOfAnUndecodableEventExitsTwoWithTheReasonOnStderr() throws {
+    let result = try CLI.run(["route", "-", "--store", "/tmp"], stdin: #"{"format": "2", "project": "A"}"#)
+    #expect(result.status == 2)
+    #expect(result.stderr == "robogrator: -: the format 2 obsEvent has no label\n")
+    #expect(result.stdout.isEmpty)
+  }
+
+  @Test(arguments: ["a:..:b", ":tmp:x", "a/b", "a*", "a[1]"])
+  func routeRejectsTraversalAndGlobProjectsNamingTheRule(project: String) throws {
+    let event = JSONValue.object(JSONObject([("format", "2"), ("label", "REPO_PUBLISHED"), ("project", .string(project))])).serialized()
+    let result = try CLI.run(["route", "-", "--store", "/tmp", "--json"], stdin: event)
+    #expect(result.status == 1)
+    let error = try #require(result.json?["errors"]?.arrayValue?.first)
+    #expect(error["value"] == .string(project))
+    #expect(error["message"]?.stringValue?.contains("is not a valid project name") == true)
+    #expect(result.json?["targets"]?.arrayValue?.isEmpty == true)
+  }
+
+  @Test func enableRouteDisableRouteRoundTripOnTheCommandLine() throws {
+    let root = try CLI.copyOfSrvLayout()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let event = #"{"format": "2", "label": "SRCSRV_REQUEST_CREATE", "id": "7", "actions": [{"type": "submit", "targetproject": "Chalk:Tools"}]}"#
+    #expect(try CLI.run(["route", "-", "--root", root, "--json"], stdin: event).json?["targets"]?[0]?["launches"]?.arrayValue?.isEmpty == true)
+
+    let enable = try CLI.run(["enable", "Chalk:Tools", "SRCSRV_REQUEST_CREATE", "BOSS_handle_SR", "--root", root])
+    #expect(enable.status == 0, "\(enable.stderr)")
+    #expect(enable.stdout.contains("linked Chalk/Tools/SRCSRV_REQUEST_CREATE.BOSS_handle_SR.pdef -> ../../BOSS_handle_SR.pdef"))
+    let routed = try CLI.run(["route", "-", "--root", root, "--json"], stdin: event)
+    #expect(routed.json?["targets"]?[0]?["launches"]?.arrayValue?.count == 1)
+
+    let disable = try CLI.run(["disable", "Chalk:Tools", "SRCSRV_REQUEST_CREATE", "--root", root])
+    #expect(disable.status == 0)
+    #expect(try CLI.run(["route", "-", "--root", root, "--json"], stdin: event).json?["targets"]?[0]?["launches"]?.arrayValue?.isEmpty == true)
+  }
+
+  @Test func enableValidatesTheProjectBeforeTouchingTheStore() throws {
+    let result = try CLI.run(["enable", "a:..:b", "REPO_PUBLISHED", "x", "--store", "/tmp/does-not-matter"])
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("project \"a:..:b\" is not a valid OBS project name: a segment starts with '.'"))
+  }
+
+  @Test func lintOfTheEmbeddedLayoutIsClean() throws {
+    let result = try CLI.run(["lint", "--root", CLI.repository.appendingPathComponent("srv-layout").path])
+    #expect(result.status == 0, "\(result.stdout)")
+  }
+
+  @Test func lintExitsOneOnFindingsAndTwoOnAMissingStore() throws {
+    let root = try CLI.copyOfSrvLayout()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    try FileManager.default.createSymbolicLink(atPath: root + "/processes/Chalk/REPO_PUBLISHED.x.pdef", withDestinationPath: "nowhere")
+    let result = try CLI.run(["lint", "--root", root, "--json"])
+    #expect(result.status == 1)
+    #expect(result.json?[0]?["file"] == "Chalk/REPO_PUBLISHED.x.pdef")
+    #expect(try CLI.run(["lint", "--store", "/nonexistent/x"]).status == 2)
+  }
+
+  @Test func linksShowsTheTreeOfTheEmbeddedLayout() throws {
+    let result = try CLI.run(["links", "--root", CLI.repository.appendingPathComponent("srv-layout").path])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("SRCSRV_REQUEST_CREATE.BOSS_handle_SR.pdef -> ../../BOSS_handle_SR.pdef  [conf]"))
+    #expect(result.stdout.contains("_any/    (every subproject of boss:Chalk:Trunk:testing)"))
+  }
+
+  @Test func serveOnceRoutesSpoolFilesAndRejectsBadOnesWithAReason() throws {
+    let root = try CLI.copyOfSrvLayout()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    try FileManager.default.copyItem(atPath: CLI.example("07-repo-published.amqp.json"), toPath: root + "/spool/a.json")
+    try Data("not json".utf8).write(to: URL(fileURLWithPath: root + "/spool/b.json"))
+    let result = try CLI.run(["serve", "--root", root, "--once"])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("== a.json"))
+    #expect(FileManager.default.fileExists(atPath: root + "/spool/routed/a.json"))
+    let why = try String(contentsOfFile: root + "/spool/rejected/b.json.why", encoding: .utf8)
+    #expect(why.hasPrefix("the event is not valid JSON"))
+  }
+}
+
+extension JSONValue {
+  subscript(index: Int) -> JSONValue? {
+    guard let array = arrayValue, index < array.count else { return nil }
+    return array[index]
+  }
+}
