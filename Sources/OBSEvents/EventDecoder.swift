@@ -68,18 +68,21 @@ public struct EventDecoder: Sendable {
     if format >= 2 {
       guard case .string(let labelText)? = event["label"] else {
         if let value = event["label"] {
-          throw .invalidKey("obsEvent.label", value: value.serialized(), expected: "a string such as \"REPO_PUBLISHED\"")
+          throw .invalidKey(
+            "obsEvent.label", value: value.serialized(), expected: "a string such as \"REPO_PUBLISHED\"")
         }
         throw .missingKey("label", shape: "the format \(format) obsEvent")
       }
       let label: EventLabel
       do { label = try EventLabel(labelText, source: "obsEvent.label") } catch { throw .invalidName(error) }
-      return OBSEvent(label: label, namespace: event["namespace"]?.stringValue, format: format, shape: shape, fields: fields)
+      return OBSEvent(
+        label: label, namespace: event["namespace"]?.stringValue, format: format, shape: shape, fields: fields)
     }
     // Format 1: "<namespace>_<LABEL>", split on the first '_' as BOSS did.
     guard case .string(let type)? = event["type"] else {
       if let value = event["type"] {
-        throw .invalidKey("obsEvent.type", value: value.serialized(), expected: "a string such as \"OBS_REPO_PUBLISHED\"")
+        throw .invalidKey(
+          "obsEvent.type", value: value.serialized(), expected: "a string such as \"OBS_REPO_PUBLISHED\"")
       }
       throw .missingKey("format or type", shape: "the obsEvent (neither format 2 nor format 1)")
     }
@@ -109,7 +112,8 @@ public struct EventDecoder: Sendable {
     default: number = nil
     }
     guard let number, number >= 1 else {
-      throw .invalidKey("obsEvent.format", value: value?.serialized() ?? "null", expected: "1 or 2 (a number or a string)")
+      throw .invalidKey(
+        "obsEvent.format", value: value?.serialized() ?? "null", expected: "1 or 2 (a number or a string)")
     }
     if number > 2 { throw .unsupportedFormat(String(number)) }
     return number

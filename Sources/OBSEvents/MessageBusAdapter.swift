@@ -15,7 +15,10 @@ public struct MessageBusAdapter: Sendable {
   /// The receive time written to `ev.time` (seconds since 1970); injectable for tests.
   public var clock: @Sendable () -> Int
 
-  public init(namespace: String = "OBS", passThroughUnknown: Bool = true, clock: @escaping @Sendable () -> Int = { Int(time(nil)) }) {
+  public init(
+    namespace: String = "OBS", passThroughUnknown: Bool = true,
+    clock: @escaping @Sendable () -> Int = { Int(time(nil)) }
+  ) {
     self.namespace = namespace
     self.passThroughUnknown = passThroughUnknown
     self.clock = clock
@@ -122,6 +125,7 @@ public struct MessageBusAdapter: Sendable {
     fields["namespace"] = .string(namespace)
     fields["time"] = .int(clock())
     fields["type"] = .string("\(namespace)_\(label.name)")
-    return OBSEvent(label: label, namespace: namespace, format: 2, shape: .messageBus(routingKey: routingKey), fields: fields)
+    return OBSEvent(
+      label: label, namespace: namespace, format: 2, shape: .messageBus(routingKey: routingKey), fields: fields)
   }
 }

@@ -9,6 +9,9 @@
 public struct ProjectName: Sendable, Hashable, CustomStringConvertible, Comparable {
   /// The name as OBS writes it, `Chalk:Trunk`.
   public let name: String
+  /// The directory of this project relative to the store: `Chalk/Trunk`
+  /// (computed once: routing looks it up for every event).
+  public let relativePath: String
 
   /// Validates `name`; the error names the rule it broke. `source` says where
   /// the name came from (for example `ev.project` or `actions[1].targetproject`).
@@ -17,13 +20,15 @@ public struct ProjectName: Sendable, Hashable, CustomStringConvertible, Comparab
       throw NameError(kind: .project, value: name, source: source, rule: rule)
     }
     self.name = name
+    self.relativePath = String(
+      decoding: name.utf8.map { $0 == UInt8(ascii: ":") ? UInt8(ascii: "/") : $0 }, as: UTF8.self)
   }
+
+  public static func == (lhs: ProjectName, rhs: ProjectName) -> Bool { lhs.name == rhs.name }
+  public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 
   /// The segments between colons: `["Chalk", "Trunk"]`.
   public var components: [Substring] { name.split(separator: ":", omittingEmptySubsequences: false) }
-
-  /// The directory of this project relative to the store: `Chalk/Trunk`.
-  public var relativePath: String { name.replacingColons(with: "/") }
 
   public var description: String { name }
 
@@ -84,12 +89,6 @@ func describe(_ byte: UInt8) -> String {
   if byte == 0x20 { return "space" }
   let hex = String(byte, radix: 16, uppercase: true)
   return "byte 0x" + (hex.count == 1 ? "0" + hex : hex)
-}
-
-extension String {
-  func replacingColons(with replacement: Character) -> String {
-    String(self.map { $0 == ":" ? replacement : $0 })
-  }
 }
 
 /// A project name or label that cannot be used, with the rule it broke.

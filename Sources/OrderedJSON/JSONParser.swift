@@ -132,7 +132,9 @@ struct JSONByteParser {
       }
       let key = try parseString()
       skipWhitespace()
-      guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after key \"\(key)\"") }
+      guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+        throw error("expected ':' after key \"\(key)\"")
+      }
       index += 1
       skipWhitespace()
       object[key] = try parseValue()
@@ -293,7 +295,9 @@ struct JSONByteParser {
       isInteger = false
       index += 1
       if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-      guard index < bytes.count, isDigit(bytes[index]) else { throw error("expected digits in the exponent", at: start) }
+      guard index < bytes.count, isDigit(bytes[index]) else {
+        throw error("expected digits in the exponent", at: start)
+      }
       while index < bytes.count, isDigit(bytes[index]) { index += 1 }
     }
     let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)

@@ -23,7 +23,8 @@ public enum DefinitionFileName: Sendable, Equatable {
     }
     let label = String(fileName[..<dot])
     let rest = fileName[fileName.index(after: dot)...]
-    for (suffix, isPdef) in [(".pdef", true), (".conf", false)] where rest.hasSuffix(suffix) && rest.count > suffix.count {
+    for (suffix, isPdef) in [(".pdef", true), (".conf", false)]
+    where rest.hasSuffix(suffix) && rest.count > suffix.count {
       let name = String(rest.dropLast(suffix.count))
       self = isPdef ? .named(label: label, name: name) : .conf(label: label, name: name)
       return

@@ -127,7 +127,8 @@ final class InotifyWatcher: Sendable {
             let code = inotifytools_error()
             var reason = String(cString: strerror(code))
             if code == ENOSPC {
-              reason += " (the inotify watch limit is reached: raise fs.inotify.max_user_watches, now "
+              reason +=
+                " (the inotify watch limit is reached: raise fs.inotify.max_user_watches, now "
                 + "\(inotifytools_get_max_user_watches()))"
             }
             done(reason)

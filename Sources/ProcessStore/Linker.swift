@@ -91,7 +91,9 @@ public struct Linker: Sendable {
     if let process { try Linker.validateProcessName(process) }
     let relativeDirectory = Linker.directory(for: project, subprojects: subprojects)
     let directory = root + "/" + relativeDirectory
-    guard let entries = FileSystem.entries(directory) else { throw .notEnabled(directory: directory, label: label.name) }
+    guard let entries = FileSystem.entries(directory) else {
+      throw .notEnabled(directory: directory, label: label.name)
+    }
     var outcome = Outcome()
     var matched = false
     for (name, _) in entries.sorted(by: { $0.name < $1.name }) {
@@ -129,7 +131,9 @@ public struct Linker: Sendable {
   public func availableDefinitions() -> [String] {
     (FileSystem.entries(root) ?? [])
       .map(\.name)
-      .filter { $0.hasSuffix(".pdef") && DefinitionFileName($0) == .other && FileSystem.kindFollowing(root + "/" + $0) == .file }
+      .filter {
+        $0.hasSuffix(".pdef") && DefinitionFileName($0) == .other && FileSystem.kindFollowing(root + "/" + $0) == .file
+      }
       .map { String($0.dropLast(5)) }
       .sorted()
   }

@@ -31,15 +31,38 @@ extension StoreIndex {
 
   /// The `_any` folder of the closest ancestor that has definitions for the label.
   func nearestAnyFolder(label: String, projectDirectory: String) -> (folder: String, matches: [DefinitionMatch])? {
-    var parent = Substring(projectDirectory)
-    while true {
-      guard let slash = parent.lastIndex(of: "/") else {
-        // Last step: the store root's own `_any` (serves every project).
-        return anyMatches(label: label, folder: anySubprojectFolder)
+    guard let parents = anyFolderParents[label] else { return nil }
+    let depth = projectDirectory.utf8.reduce(1) { $1 == UInt8(ascii: "/") ? $0 + 1 : $0 }
+    var best: String?
+    if parents.count <= 16 * depth {
+      // Few _any folders: compare prefixes, no allocation. The longest proper
+      // ancestor wins (the root, "", is everyone's).
+      for parent in parents.keys where StoreIndex.isProperAncestor(parent, of: projectDirectory) {
+        if best == nil || parent.utf8.count > best!.utf8.count { best = parent }
       }
-      parent = parent[..<slash]
-      if let found = anyMatches(label: label, folder: parent + "/" + anySubprojectFolder) { return found }
+    } else {
+      // Many: probe each ancestor, nearest first.
+      var ancestor = Substring(projectDirectory)
+      while best == nil {
+        guard let slash = ancestor.lastIndex(of: "/") else {
+          if parents[""] != nil { best = "" }
+          break
+        }
+        ancestor = ancestor[..<slash]
+        if parents[String(ancestor)] != nil { best = String(ancestor) }
+      }
     }
+    guard let best else { return nil }
+    return anyMatches(label: label, folder: best.isEmpty ? anySubprojectFolder : best + "/" + anySubprojectFolder)
+  }
+
+  /// `a/b` is a proper ancestor of `a/b/c`, not of `a/bc` nor of `a/b` itself; "" is of everything.
+  static func isProperAncestor(_ parent: String, of path: String) -> Bool {
+    if parent.isEmpty { return true }
+    let parentBytes = parent.utf8
+    let pathBytes = path.utf8
+    guard pathBytes.count > parentBytes.count, pathBytes.starts(with: parentBytes) else { return false }
+    return pathBytes[pathBytes.index(pathBytes.startIndex, offsetBy: parentBytes.count)] == UInt8(ascii: "/")
   }
 
   private func anyMatches(label: String, folder: String) -> (folder: String, matches: [DefinitionMatch])? {

@@ -46,10 +46,11 @@ public final class ProcessStore: Sendable {
   }
 
   public func stopWatching() {
-    guard let id = watchID.withLock({ state -> Int? in
-      defer { state = nil }
-      return state
-    })
+    guard
+      let id = watchID.withLock({ state -> Int? in
+        defer { state = nil }
+        return state
+      })
     else { return }
     let directories = state.withLock { $0.index.directories.keys.map { $0.isEmpty ? root : root + "/" + $0 } }
     InotifyWatcher.shared.unwatch(id: id, directories: directories)

@@ -100,7 +100,8 @@ extension ProcessStore {
       fields["ev"] = .object(event.fields)
       var confPath: String?
       if let name = match.entry.name {
-        let candidate = path(StoreIndex.join(match.directory, DefinitionFileName.confName(label: match.label, name: name)))
+        let candidate = path(
+          StoreIndex.join(match.directory, DefinitionFileName.confName(label: match.label, name: name)))
         switch FileSystem.read(candidate) {
         case .success(let bytes):
           do {

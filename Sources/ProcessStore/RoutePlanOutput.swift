@@ -30,15 +30,18 @@ extension RoutePlan {
           item["fields"] = .object(launch.fields)
           return .object(item)
         })
-      object["skipped"] = .array(target.skipped.map { .object(JSONObject([("file", .string($0.file)), ("reason", .string($0.reason))])) })
-      object["errors"] = .array(target.errors.map { .object(JSONObject([("file", .string($0.file)), ("message", .string($0.message))])) })
+      object["skipped"] = .array(
+        target.skipped.map { .object(JSONObject([("file", .string($0.file)), ("reason", .string($0.reason))])) })
+      object["errors"] = .array(
+        target.errors.map { .object(JSONObject([("file", .string($0.file)), ("message", .string($0.message))])) })
       return .object(object)
     }
     var root = JSONObject()
     root["event"] = .object(eventObject)
     root["targets"] = .array(targetValues)
     root["notes"] = .array(notes.map(JSONValue.string))
-    root["errors"] = .array(errors.map { .object(JSONObject([("value", .string($0.value)), ("message", .string($0.description))])) })
+    root["errors"] = .array(
+      errors.map { .object(JSONObject([("value", .string($0.value)), ("message", .string($0.description))])) })
     return .object(root)
   }
 
@@ -56,7 +59,8 @@ extension RoutePlan {
     if targets.isEmpty && errors.isEmpty { lines.append("no target project: nothing launches") }
     for target in targets {
       lines.append("")
-      lines.append("target \(target.project) -> \(target.directory)\(target.directoryExists ? "" : " (no such directory)")")
+      lines.append(
+        "target \(target.project) -> \(target.directory)\(target.directoryExists ? "" : " (no such directory)")")
       if target.launches.isEmpty && target.errors.isEmpty {
         lines.append("  nothing launches: no \(event.label) definition here or in an ancestor's _any folder")
       }
@@ -68,7 +72,9 @@ extension RoutePlan {
         lines.append("    conf: \(launch.conf ?? "none")")
         if showFields {
           let fields = JSONValue.object(launch.fields).serialized(pretty: true)
-          lines.append("    fields: " + fields.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    "))
+          lines.append(
+            "    fields: " + fields.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ")
+          )
         }
       }
       for skipped in target.skipped { lines.append("  skipped \(skipped.file): \(skipped.reason)") }

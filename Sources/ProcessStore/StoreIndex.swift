@@ -35,6 +35,10 @@ public struct StoreIndex: Sendable {
   /// How many definition files exist for each label anywhere; a label with
   /// none answers every lookup at once.
   var labelCounts: [String: Int] = [:]
+  /// For each label, the directories whose `_any` folder has definitions for
+  /// it (with how many): a project without its own definitions is matched
+  /// against these few prefixes instead of probing every ancestor.
+  var anyFolderParents: [String: [String: Int]] = [:]
   /// Bumped on every change, so callers can tell that the index moved.
   public internal(set) var generation: UInt64 = 0
 
@@ -82,6 +86,16 @@ public struct StoreIndex: Sendable {
     list.insert(entry, at: position)
     directories[directory]?.definitions[label] = list
     labelCounts[label, default: 0] += 1
+    if let parent = StoreIndex.parentOfAnyFolder(directory) {
+      anyFolderParents[label, default: [:]][parent, default: 0] += 1
+    }
+  }
+
+  /// For `a/b/_any`, `a/b`; for `_any` (the store root's), ""; nil for other directories.
+  static func parentOfAnyFolder(_ directory: String) -> String? {
+    if directory == anySubprojectFolder { return "" }
+    guard directory.hasSuffix("/" + anySubprojectFolder) else { return nil }
+    return String(directory.dropLast(anySubprojectFolder.count + 1))
   }
 
   /// Forgets one file (or, if it was a directory, the whole subtree).
@@ -98,7 +112,7 @@ public struct StoreIndex: Sendable {
     if var list = listing.definitions[label], let index = list.firstIndex(where: { $0.fileName == fileName }) {
       list.remove(at: index)
       listing.definitions[label] = list.isEmpty ? nil : list
-      decrement(label)
+      decrement(label, in: directory)
     }
     if var ignored = listing.ignored[label] {
       ignored.removeAll { $0.fileName == fileName }
@@ -112,16 +126,21 @@ public struct StoreIndex: Sendable {
   mutating func removeSubtree(_ path: String) {
     guard let listing = directories.removeValue(forKey: path) else { return }
     for (label, entries) in listing.definitions {
-      for _ in entries { decrement(label) }
+      for _ in entries { decrement(label, in: path) }
     }
     for child in listing.subdirectories { removeSubtree(StoreIndex.join(path, child)) }
     if let (parent, name) = StoreIndex.split(path) { directories[parent]?.subdirectories.remove(name) }
     generation &+= 1
   }
 
-  private mutating func decrement(_ label: String) {
+  private mutating func decrement(_ label: String, in directory: String) {
     let count = (labelCounts[label] ?? 1) - 1
     labelCounts[label] = count > 0 ? count : nil
+    if let parent = StoreIndex.parentOfAnyFolder(directory) {
+      let anyCount = (anyFolderParents[label]?[parent] ?? 1) - 1
+      anyFolderParents[label]?[parent] = anyCount > 0 ? anyCount : nil
+      if anyFolderParents[label]?.isEmpty == true { anyFolderParents[label] = nil }
+    }
   }
 
   static func join(_ directory: String, _ name: String) -> String {

@@ -41,10 +41,13 @@ extension ProcessStore {
           let absolute = path(StoreIndex.join(key, entry.fileName))
           var hasConf = false
           if let name = entry.name {
-            hasConf = FileSystem.kindFollowing(path(StoreIndex.join(key, DefinitionFileName.confName(label: label, name: name)))) == .file
+            hasConf =
+              FileSystem.kindFollowing(
+                path(StoreIndex.join(key, DefinitionFileName.confName(label: label, name: name)))) == .file
           }
           definitions.append(
-            LinkedDefinition(fileName: entry.fileName, label: label, linkTarget: FileSystem.readLink(absolute), hasConf: hasConf))
+            LinkedDefinition(
+              fileName: entry.fileName, label: label, linkTarget: FileSystem.readLink(absolute), hasConf: hasConf))
         }
       }
       return LinkedDirectory(
@@ -74,7 +77,8 @@ public enum LinksTree {
         let indent = String(repeating: "  ", count: depth + 1)
         var line = indent + components[depth] + "/"
         if depth == components.count - 1 {
-          line += directory.isForSubprojects
+          line +=
+            directory.isForSubprojects
             ? "    (every subproject of \(directory.project.isEmpty ? "every project" : directory.project))"
             : "    (\(directory.project))"
         }

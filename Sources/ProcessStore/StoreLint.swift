@@ -98,7 +98,9 @@ public enum StoreLint {
           }
           guard let real = FileSystem.realPath(absolute) else { continue }
           if real != realRoot && !real.hasPrefix(realRoot + "/") {
-            add(.warning, relative, "links outside the store (\(target) resolves to \(real)); copy the definition into the store")
+            add(
+              .warning, relative,
+              "links outside the store (\(target) resolves to \(real)); copy the definition into the store")
           }
           resolvedKind = FileSystem.kindFollowing(absolute)
           if resolvedKind == .file { linkedTargets.insert(real) }
@@ -114,7 +116,9 @@ public enum StoreLint {
             add(.error, relative, "directories inside an _any folder are never used; _any holds definitions only")
           } else if !ProjectName.isValidComponent(name) {
             let rule = ProjectName.brokenRule(name) ?? "it contains ':'"
-            add(.error, relative, "directory \"\(name)\" cannot be part of an OBS project name (\(rule)), so no event reaches it")
+            add(
+              .error, relative,
+              "directory \"\(name)\" cannot be part of an OBS project name (\(rule)), so no event reaches it")
           }
           pending.append(relative)
           continue
@@ -126,7 +130,9 @@ public enum StoreLint {
           continue
         }
         if let label = parsed.label, EventLabel(uncheckedKnown: label) == nil {
-          add(.warning, relative, "OBS never emits the label \(label); this file never launches (see robogrator(1) for the labels)")
+          add(
+            .warning, relative,
+            "OBS never emits the label \(label); this file never launches (see robogrator(1) for the labels)")
         }
         switch parsed {
         case .legacy, .named:
@@ -141,7 +147,9 @@ public enum StoreLint {
           }
         case .conf(let label, let definition):
           if !names.contains(DefinitionFileName.pdefName(label: label, name: definition)) {
-            add(.warning, relative, "no \(DefinitionFileName.pdefName(label: label, name: definition)) beside it: this conf is never used")
+            add(
+              .warning, relative,
+              "no \(DefinitionFileName.pdefName(label: label, name: definition)) beside it: this conf is never used")
           }
           switch FileSystem.read(absolute) {
           case .success(let bytes):
@@ -165,7 +173,10 @@ public enum StoreLint {
       }
     }
     for definition in rootDefinitions where !linkedTargets.contains(definition.real) {
-      add(.warning, definition.relative, "no project links this definition (enable it with: robogrator enable PROJECT LABEL \(definition.relative.dropLast(5)))")
+      add(
+        .warning, definition.relative,
+        "no project links this definition (enable it with: robogrator enable PROJECT LABEL \(definition.relative.dropLast(5)))"
+      )
     }
     report.findings.sort()
     return report

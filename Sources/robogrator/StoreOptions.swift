@@ -59,7 +59,8 @@ func runReportingFailures(_ body: () throws -> Int32) throws {
 func readInput(_ path: String) throws -> [UInt8] {
   if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
   guard let data = FileManager.default.contents(atPath: path) else {
-    let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (check its permissions)" : "does not exist"
+    let reason =
+      FileManager.default.fileExists(atPath: path) ? "cannot be read (check its permissions)" : "does not exist"
     throw UsageFailure("\(path) \(reason)")
   }
   return Array(data)

@@ -40,7 +40,8 @@ import Testing
 
   @Test func workitemCarryingObsEventIsAccepted() throws {
     let event = try decode(
-      #"{"fei": {"wfid": "x"}, "participant_name": "obs_event", "fields": {"obsEvent": {"format": "2", "label": "SRCSRV_COMMIT", "project": "A"}, "params": {}}}"#)
+      #"{"fei": {"wfid": "x"}, "participant_name": "obs_event", "fields": {"obsEvent": {"format": "2", "label": "SRCSRV_COMMIT", "project": "A"}, "params": {}}}"#
+    )
     #expect(event.shape == .workitem)
     #expect(event.label.name == "SRCSRV_COMMIT")
   }
@@ -77,11 +78,14 @@ import Testing
   }
 
   @Test func busMetricsAreNotEvents() {
-    #expect(decodeError("weight=1 x", routingKey: "opensuse.obs.metrics") == .notAnEvent("message-bus metrics line (opensuse.obs.metrics)"))
+    #expect(
+      decodeError("weight=1 x", routingKey: "opensuse.obs.metrics")
+        == .notAnEvent("message-bus metrics line (opensuse.obs.metrics)"))
   }
 
   @Test func reviewsDoneBecomesAStateChangeToNew() throws {
-    let event = try decode(#"{"number": 7, "id": 99, "state": "review", "actions": []}"#, routingKey: "opensuse.obs.request.reviews_done")
+    let event = try decode(
+      #"{"number": 7, "id": 99, "state": "review", "actions": []}"#, routingKey: "opensuse.obs.request.reviews_done")
     #expect(event.label.name == "SRCSRV_REQUEST_STATECHANGE")
     #expect(event.fields["state"] == "new")
     #expect(event.fields["oldstate"] == "review")
@@ -89,8 +93,12 @@ import Testing
   }
 
   @Test func unknownBusEventsPassThroughUnderADerivedLabel() throws {
-    #expect(try decode(#"{"number": 1}"#, routingKey: "opensuse.obs.request.review_wanted").label.name == "SRCSRV_REQUEST_REVIEW_WANTED")
-    #expect(try decode(#"{"project": "A"}"#, routingKey: "opensuse.obs.repo.build_started").label.name == "REPO_BUILD_STARTED")
+    #expect(
+      try decode(#"{"number": 1}"#, routingKey: "opensuse.obs.request.review_wanted").label.name
+        == "SRCSRV_REQUEST_REVIEW_WANTED")
+    #expect(
+      try decode(#"{"project": "A"}"#, routingKey: "opensuse.obs.repo.build_started").label.name == "REPO_BUILD_STARTED"
+    )
     let strict = EventDecoder(bus: MessageBusAdapter(passThroughUnknown: false))
     #expect(throws: EventError.self) { _ = try strict.decode(bytes: Array("{}".utf8), routingKey: "x.request.comment") }
   }
@@ -100,6 +108,8 @@ import Testing
   }
 
   @Test func storedBusMessageWithoutBodyNamesIt() {
-    #expect(decodeError(#"{"routing_key": "opensuse.obs.repo.published"}"#) == .missingKey("body", shape: "message-bus message"))
+    #expect(
+      decodeError(#"{"routing_key": "opensuse.obs.repo.published"}"#)
+        == .missingKey("body", shape: "message-bus message"))
   }
 }

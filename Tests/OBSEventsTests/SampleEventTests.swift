@@ -16,17 +16,23 @@ import Testing
 
   static let table: [Expectation] = [
     .init(sample: "01", label: "SRCSRV_REQUEST_CREATE", format: 2, namespace: "OBS", targets: ["Chalk:Trunk"]),
-    .init(sample: "02", label: "SRCSRV_REQUEST_CREATE", format: 2, namespace: "OBS", targets: ["Chalk:Trunk", "Chalk:Tools"]),
+    .init(
+      sample: "02", label: "SRCSRV_REQUEST_CREATE", format: 2, namespace: "OBS",
+      targets: ["Chalk:Trunk", "Chalk:Tools"]),
     .init(sample: "03", label: "SRCSRV_REQUEST_CREATE", format: 2, namespace: "OBS", targets: ["Chalk:Trunk"]),
     .init(sample: "04", label: "SRCSRV_REQUEST_STATECHANGE", format: 2, namespace: "OBS", targets: ["Chalk:Trunk"]),
-    .init(sample: "05", label: "SRCSRV_REQUEST_STATECHANGE", format: 2, namespace: "OBS", targets: ["Chalk:Trunk", "Chalk:Tools"]),
+    .init(
+      sample: "05", label: "SRCSRV_REQUEST_STATECHANGE", format: 2, namespace: "OBS",
+      targets: ["Chalk:Trunk", "Chalk:Tools"]),
     .init(sample: "06", label: "SRCSRV_REQUEST_STATECHANGE", format: 2, namespace: "OBS", targets: ["Chalk:Trunk"]),
     .init(sample: "07", label: "REPO_PUBLISHED", format: 2, namespace: "OBS", targets: ["Chalk:Trunk"]),
     .init(sample: "08", label: "BUILD_SUCCESS", format: 2, namespace: "OBS", targets: ["Chalk:Trunk"]),
     .init(sample: "09", label: "BUILD_FAIL", format: 2, namespace: "OBS", targets: ["Chalk:Trunk"]),
     .init(sample: "10", label: "BUILD_UNCHANGED", format: 2, namespace: "OBS", targets: ["Chalk:Trunk"]),
     .init(sample: "11", label: "SRCSRV_COMMIT", format: 2, namespace: "OBS", targets: ["Chalk:Trunk"]),
-    .init(sample: "12", label: "SRCSRV_CREATE_PROJECT", format: 2, namespace: "OBS", targets: ["home:alice:branches:Chalk:Trunk"]),
+    .init(
+      sample: "12", label: "SRCSRV_CREATE_PROJECT", format: 2, namespace: "OBS",
+      targets: ["home:alice:branches:Chalk:Trunk"]),
     .init(sample: "13", label: "REPO_PUBLISHED", format: 1, namespace: "OBS", targets: ["Chalk:Testing"]),
     .init(sample: "14", label: "SRCSRV_REQUEST_CREATE", format: 2, namespace: "OBS", targets: ["shells"]),
     .init(sample: "15", label: "REPO_PUBLISHED", format: 2, namespace: "OBS", targets: ["shells"]),

@@ -28,14 +28,18 @@ import Testing
 
   @Test func missingNullAndEmptyTargetsAreSkippedWithANote() throws {
     let result = try targets(
-      request(#"[{"type": "maintenance_incident"}, {"type": "set_bugowner", "targetproject": null}, {"targetproject": ""}, {"targetproject": "C"}]"#))
+      request(
+        #"[{"type": "maintenance_incident"}, {"type": "set_bugowner", "targetproject": null}, {"targetproject": ""}, {"targetproject": "C"}]"#
+      ))
     #expect(result.projects.map(\.name) == ["C"])
     #expect(result.notes.count == 3)
     #expect(result.notes[0].contains("maintenance_incident"))
   }
 
   @Test func flatOBS23RequestFieldsAreReadAsOneAction() throws {
-    let result = try targets(#"{"format": "2", "label": "SRCSRV_REQUEST_CREATE", "id": "5", "sourceproject": "home:a", "targetproject": "Chalk:Trunk"}"#)
+    let result = try targets(
+      #"{"format": "2", "label": "SRCSRV_REQUEST_CREATE", "id": "5", "sourceproject": "home:a", "targetproject": "Chalk:Trunk"}"#
+    )
     #expect(result.projects.map(\.name) == ["Chalk:Trunk"])
   }
 
@@ -96,7 +100,10 @@ import Testing
     #expect(ProjectName.brokenRule(name)?.hasPrefix(rule) == true, "\(ProjectName.brokenRule(name) ?? "valid")")
   }
 
-  @Test(arguments: ["Chalk:Trunk", "openSUSE.org:openSUSE:Factory", "home:alice:branches:Chalk:Trunk", "a-b+c_d.e", String(repeating: "x", count: 200)])
+  @Test(arguments: [
+    "Chalk:Trunk", "openSUSE.org:openSUSE:Factory", "home:alice:branches:Chalk:Trunk", "a-b+c_d.e",
+    String(repeating: "x", count: 200),
+  ])
   func validProjectNamesMapToDirectories(name: String) throws {
     let project = try ProjectName(name)
     #expect(project.relativePath == name.split(separator: ":").joined(separator: "/"))

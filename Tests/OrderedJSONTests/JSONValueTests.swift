@@ -8,7 +8,8 @@ import Testing
   }
 
   @Test func integersStayIntegersAndFractionsBecomeDoubles() throws {
-    #expect(try JSONValue.parse("[1, -2, 3.0, 1e3, 12345678901234567890]") == [1, -2, 3.0, 1000.0, 12345678901234567890.0])
+    #expect(
+      try JSONValue.parse("[1, -2, 3.0, 1e3, 12345678901234567890]") == [1, -2, 3.0, 1000.0, 12345678901234567890.0])
   }
 
   @Test func doublesSerializeSoTheyReadBackAsDoubles() {
@@ -63,6 +64,8 @@ import Testing
   }
 
   @Test func prettyOutputIndentsByTwoSpaces() throws {
-    #expect(try JSONValue.parse(#"{"a":[1,{}],"b":{}}"#).serialized(pretty: true) == "{\n  \"a\": [\n    1,\n    {}\n  ],\n  \"b\": {}\n}")
+    #expect(
+      try JSONValue.parse(#"{"a":[1,{}],"b":{}}"#).serialized(pretty: true)
+        == "{\n  \"a\": [\n    1,\n    {}\n  ],\n  \"b\": {}\n}")
   }
 }

@@ -6,7 +6,8 @@ import Testing
 /// `enable` → `route` → `disable` → `route`, at the library level.
 @Suite struct LinkerTests {
   func route(_ root: String, _ label: String, _ project: String) throws -> TargetPlan {
-    let event = try EventDecoder().decode(bytes: Array(#"{"format": "2", "label": "\#(label)", "project": "\#(project)"}"#.utf8))
+    let event = try EventDecoder().decode(
+      bytes: Array(#"{"format": "2", "label": "\#(label)", "project": "\#(project)"}"#.utf8))
     return try #require(try ProcessStore(root: root).plan(event).targets.first)
   }
 
@@ -17,12 +18,14 @@ import Testing
     let outcome = try linker.enable(
       project: try ProjectName("Chalk:Trunk"), label: try EventLabel("SRCSRV_COMMIT"), process: "BOSS_handle_SR",
       confText: "# c\n{\"x\": 1}\n")
-    #expect(outcome.actions.contains("linked Chalk/Trunk/SRCSRV_COMMIT.BOSS_handle_SR.pdef -> ../../BOSS_handle_SR.pdef"))
+    #expect(
+      outcome.actions.contains("linked Chalk/Trunk/SRCSRV_COMMIT.BOSS_handle_SR.pdef -> ../../BOSS_handle_SR.pdef"))
     let enabled = try route(files.root, "SRCSRV_COMMIT", "Chalk:Trunk")
     #expect(enabled.launches.map(\.definitionText) == ["sr"])
     #expect(enabled.launches.first?.fields["x"] == 1)
 
-    let disabled = try linker.disable(project: try ProjectName("Chalk:Trunk"), label: try EventLabel("SRCSRV_COMMIT"), purge: true)
+    let disabled = try linker.disable(
+      project: try ProjectName("Chalk:Trunk"), label: try EventLabel("SRCSRV_COMMIT"), purge: true)
     #expect(disabled.actions.contains("removed Chalk/Trunk/SRCSRV_COMMIT.BOSS_handle_SR.pdef"))
     #expect(disabled.actions.contains("removed the empty Chalk/"))
     #expect(try route(files.root, "SRCSRV_COMMIT", "Chalk:Trunk").launches.isEmpty)
@@ -46,10 +49,12 @@ import Testing
     try files.write("a.pdef")
     try files.link("P/REPO_PUBLISHED.a.pdef", to: "../elsewhere.pdef")
     let linker = Linker(root: files.root)
-    #expect(throws: LinkError.exists(path: files.path("P/REPO_PUBLISHED.a.pdef"), what: "a link to ../elsewhere.pdef")) {
+    #expect(throws: LinkError.exists(path: files.path("P/REPO_PUBLISHED.a.pdef"), what: "a link to ../elsewhere.pdef"))
+    {
       _ = try linker.enable(project: try ProjectName("P"), label: try EventLabel("REPO_PUBLISHED"), process: "a")
     }
-    let forced = try linker.enable(project: try ProjectName("P"), label: try EventLabel("REPO_PUBLISHED"), process: "a", force: true)
+    let forced = try linker.enable(
+      project: try ProjectName("P"), label: try EventLabel("REPO_PUBLISHED"), process: "a", force: true)
     #expect(forced.actions.last == "linked P/REPO_PUBLISHED.a.pdef -> ../a.pdef")
   }
 
@@ -67,7 +72,8 @@ import Testing
     try files.write("BOSS_handle_SR.pdef")
     try files.write("trial_build_monitor.pdef")
     #expect {
-      _ = try Linker(root: files.root).enable(project: try ProjectName("P"), label: try EventLabel("REPO_PUBLISHED"), process: "nope")
+      _ = try Linker(root: files.root).enable(
+        project: try ProjectName("P"), label: try EventLabel("REPO_PUBLISHED"), process: "nope")
     } throws: { error in
       (error as? LinkError)?.description.hasSuffix("the store has: BOSS_handle_SR, trial_build_monitor") == true
     }
@@ -77,7 +83,8 @@ import Testing
   func enableRefusesProcessNamesThatAreNotFileNames(process: String) throws {
     let files = try TemporaryStore()
     #expect(throws: LinkError.invalidProcessName(process)) {
-      _ = try Linker(root: files.root).enable(project: try ProjectName("P"), label: try EventLabel("REPO_PUBLISHED"), process: process)
+      _ = try Linker(root: files.root).enable(
+        project: try ProjectName("P"), label: try EventLabel("REPO_PUBLISHED"), process: process)
     }
   }
 
@@ -97,7 +104,8 @@ import Testing
     try files.write("P/REPO_PUBLISHED")
     try files.link("P/REPO_PUBLISHED.a.pdef", to: "../a.pdef")
     try files.write("P/REPO_PUBLISHED.a.conf", "{}")
-    let outcome = try Linker(root: files.root).disable(project: try ProjectName("P"), label: try EventLabel("REPO_PUBLISHED"))
+    let outcome = try Linker(root: files.root).disable(
+      project: try ProjectName("P"), label: try EventLabel("REPO_PUBLISHED"))
     #expect(outcome.actions.contains("kept P/REPO_PUBLISHED: it is a file, not a link; remove it by hand"))
     #expect(outcome.actions.contains("kept P/REPO_PUBLISHED.a.conf (use --purge to remove confs)"))
     #expect(FileManager.default.fileExists(atPath: files.path("P/REPO_PUBLISHED.a.conf")))
@@ -107,7 +115,8 @@ import Testing
     let files = try TemporaryStore()
     try files.mkdir("P")
     #expect(throws: LinkError.notEnabled(directory: files.path("P"), label: "REPO_PUBLISHED.x")) {
-      _ = try Linker(root: files.root).disable(project: try ProjectName("P"), label: try EventLabel("REPO_PUBLISHED"), process: "x")
+      _ = try Linker(root: files.root).disable(
+        project: try ProjectName("P"), label: try EventLabel("REPO_PUBLISHED"), process: "x")
     }
   }
 }

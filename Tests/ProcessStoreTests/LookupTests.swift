@@ -7,7 +7,8 @@ import Testing
 /// Spec obs-events §4.12 (BSW test_robogrator.py) and the DESIGN.md lookup rules.
 @Suite struct LookupTests {
   func event(_ label: String, project: String) throws -> OBSEvent {
-    try EventDecoder().decode(bytes: Array(#"{"format": "2", "label": "\#(label)", "namespace": "OBS", "project": "\#(project)"}"#.utf8))
+    try EventDecoder().decode(
+      bytes: Array(#"{"format": "2", "label": "\#(label)", "namespace": "OBS", "project": "\#(project)"}"#.utf8))
   }
 
   func plan(_ store: TemporaryStore, _ label: String, _ project: String) throws -> TargetPlan {
@@ -146,6 +147,25 @@ import Testing
     #expect(try plan(store, "REPO_PUBLISHED", "A:X").launches.map(\.name) == ["far"])
   }
 
+  @Test func nearestAnyFolderIsFoundAlsoWhenALabelHasManyAnyFolders() throws {
+    // More _any folders than the prefix scan handles: the ancestor walk answers.
+    let store = try TemporaryStore()
+    for index in 0..<40 { try store.write("T\(index)/_any/REPO_PUBLISHED.t\(index).pdef") }
+    try store.write("T7/Sub/_any/REPO_PUBLISHED.near.pdef")
+    try store.write("_any/REPO_PUBLISHED.everyone.pdef")
+    #expect(try plan(store, "REPO_PUBLISHED", "T7:Sub:X").launches.map(\.name) == ["near"])
+    #expect(try plan(store, "REPO_PUBLISHED", "T7:Other").launches.map(\.name) == ["t7"])
+    #expect(try plan(store, "REPO_PUBLISHED", "T70:X").launches.map(\.name) == ["everyone"])
+    #expect(try plan(store, "REPO_PUBLISHED", "T7").launches.map(\.name) == ["everyone"])
+  }
+
+  @Test func similarlyNamedSiblingIsNotAnAncestor() throws {
+    let store = try TemporaryStore()
+    try store.write("A/B/_any/REPO_PUBLISHED.x.pdef")
+    #expect(try plan(store, "REPO_PUBLISHED", "A:BC:D").launches.isEmpty)
+    #expect(try plan(store, "REPO_PUBLISHED", "A:B:D").launches.map(\.name) == ["x"])
+  }
+
   @Test func anyFolderAtTheStoreRootServesEveryProject() throws {
     let store = try TemporaryStore()
     try store.write("_any/SRCSRV_COMMIT.audit.pdef")
@@ -172,7 +192,8 @@ import Testing
     let store = try TemporaryStore()
     try store.write("Chalk/Trunk/SRCSRV_REQUEST_CREATE.a.pdef")
     try store.write("Chalk/Tools/SRCSRV_REQUEST_CREATE.a.pdef")
-    let text = #"{"format": "2", "label": "SRCSRV_REQUEST_CREATE", "id": "9", "actions": [{"targetproject": "Chalk:Trunk"}, {"targetproject": "Chalk:Tools"}]}"#
+    let text =
+      #"{"format": "2", "label": "SRCSRV_REQUEST_CREATE", "id": "9", "actions": [{"targetproject": "Chalk:Trunk"}, {"targetproject": "Chalk:Tools"}]}"#
     let plan = try ProcessStore(root: store.root).plan(try EventDecoder().decode(bytes: Array(text.utf8)))
     #expect(plan.targets.map(\.project.name) == ["Chalk:Trunk", "Chalk:Tools"])
     for target in plan.targets {

@@ -43,7 +43,10 @@ import Testing
     try files.write("used.pdef")
     try files.write("orphan.pdef")
     try files.link("P/REPO_PUBLISHED.used.pdef", to: "../used.pdef")
-    #expect(try findings(files) == ["orphan.pdef: no project links this definition (enable it with: robogrator enable PROJECT LABEL orphan)"])
+    #expect(
+      try findings(files) == [
+        "orphan.pdef: no project links this definition (enable it with: robogrator enable PROJECT LABEL orphan)"
+      ])
   }
 
   @Test func confWithoutItsDefinitionAndStrayNamesAreFound() throws {
@@ -52,12 +55,15 @@ import Testing
     try files.write("P/REPO_PUBLISHED.y.pdef~")
     let found = try findings(files)
     #expect(found.contains("P/REPO_PUBLISHED.x.conf: no REPO_PUBLISHED.x.pdef beside it: this conf is never used"))
-    #expect(found.contains("P/REPO_PUBLISHED.y.pdef~: looks like a definition but does not end in .pdef, so it never launches"))
+    #expect(
+      found.contains(
+        "P/REPO_PUBLISHED.y.pdef~: looks like a definition but does not end in .pdef, so it never launches"))
   }
 
   @Test func directoriesInsideAnAnyFolderAreFound() throws {
     let files = try TemporaryStore()
     try files.write("P/_any/sub/REPO_PUBLISHED.x.pdef")
-    #expect(try findings(files).contains { $0.hasPrefix("P/_any/sub: directories inside an _any folder are never used") })
+    #expect(
+      try findings(files).contains { $0.hasPrefix("P/_any/sub: directories inside an _any folder are never used") })
   }
 }

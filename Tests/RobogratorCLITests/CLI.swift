@@ -52,7 +52,8 @@ enum CLI {
 
   /// A copy of srv-layout/ in a temporary directory.
   static func copyOfSrvLayout() throws -> String {
-    let target = FileManager.default.temporaryDirectory.appendingPathComponent("robogrator-srv-\(UUID().uuidString)").path
+    let target = FileManager.default.temporaryDirectory.appendingPathComponent("robogrator-srv-\(UUID().uuidString)")
+      .path
     try FileManager.default.copyItem(atPath: repository.appendingPathComponent("srv-layout").path, toPath: target)
     return target
   }

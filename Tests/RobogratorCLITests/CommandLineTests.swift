@@ -6,7 +6,9 @@ import Testing
   @Test func routeOfTheSampleRequestShowsTheLaunchWithItsConf() throws {
     let root = try CLI.copyOfSrvLayout()
     defer { try? FileManager.default.removeItem(atPath: root) }
-    let result = try CLI.run(["route", CLI.example("01-srcsrv-request-create-submit.amqp.json"), "--root", root, "--json"])
+    let result = try CLI.run([
+      "route", CLI.example("01-srcsrv-request-create-submit.amqp.json"), "--root", root, "--json",
+    ])
     #expect(result.status == 0)
     let target = try #require(result.json?["targets"]?.arrayValue?.first)
     #expect(target["project"] == "Chalk:Trunk")
@@ -19,10 +21,14 @@ import Testing
   @Test func routeOfATrialProjectEventUsesTheAnyFolderMonitor() throws {
     let root = try CLI.copyOfSrvLayout()
     defer { try? FileManager.default.removeItem(atPath: root) }
-    let event = #"{"format": "2", "label": "REPO_PUBLISHED", "namespace": "OBS", "project": "boss:Chalk:Trunk:testing:1042", "repo": "standard"}"#
+    let event =
+      #"{"format": "2", "label": "REPO_PUBLISHED", "namespace": "OBS", "project": "boss:Chalk:Trunk:testing:1042", "repo": "standard"}"#
     let result = try CLI.run(["route", "-", "--root", root], stdin: event)
     #expect(result.status == 0)
-    #expect(result.stdout.contains("_any/REPO_PUBLISHED.trial_build_monitor.pdef -> ../../../../../trial_build_monitor.pdef (for every subproject)"))
+    #expect(
+      result.stdout.contains(
+        "_any/REPO_PUBLISHED.trial_build_monitor.pdef -> ../../../../../trial_build_monitor.pdef (for every subproject)"
+      ))
   }
 
   @Test func routeOfAnUndecodableEventExitsTwoWithTheReasonOnStderr() throws {
@@ -34,7 +40,9 @@ import Testing
 
   @Test(arguments: ["a:..:b", ":tmp:x", "a/b", "a*", "a[1]"])
   func routeRejectsTraversalAndGlobProjectsNamingTheRule(project: String) throws {
-    let event = JSONValue.object(JSONObject([("format", "2"), ("label", "REPO_PUBLISHED"), ("project", .string(project))])).serialized()
+    let event = JSONValue.object(
+      JSONObject([("format", "2"), ("label", "REPO_PUBLISHED"), ("project", .string(project))])
+    ).serialized()
     let result = try CLI.run(["route", "-", "--store", "/tmp", "--json"], stdin: event)
     #expect(result.status == 1)
     let error = try #require(result.json?["errors"]?.arrayValue?.first)
@@ -46,18 +54,25 @@ import Testing
   @Test func enableRouteDisableRouteRoundTripOnTheCommandLine() throws {
     let root = try CLI.copyOfSrvLayout()
     defer { try? FileManager.default.removeItem(atPath: root) }
-    let event = #"{"format": "2", "label": "SRCSRV_REQUEST_CREATE", "id": "7", "actions": [{"type": "submit", "targetproject": "Chalk:Tools"}]}"#
-    #expect(try CLI.run(["route", "-", "--root", root, "--json"], stdin: event).json?["targets"]?[0]?["launches"]?.arrayValue?.isEmpty == true)
+    let event =
+      #"{"format": "2", "label": "SRCSRV_REQUEST_CREATE", "id": "7", "actions": [{"type": "submit", "targetproject": "Chalk:Tools"}]}"#
+    #expect(
+      try CLI.run(["route", "-", "--root", root, "--json"], stdin: event).json?["targets"]?[0]?["launches"]?.arrayValue?
+        .isEmpty == true)
 
     let enable = try CLI.run(["enable", "Chalk:Tools", "SRCSRV_REQUEST_CREATE", "BOSS_handle_SR", "--root", root])
     #expect(enable.status == 0, "\(enable.stderr)")
-    #expect(enable.stdout.contains("linked Chalk/Tools/SRCSRV_REQUEST_CREATE.BOSS_handle_SR.pdef -> ../../BOSS_handle_SR.pdef"))
+    #expect(
+      enable.stdout.contains(
+        "linked Chalk/Tools/SRCSRV_REQUEST_CREATE.BOSS_handle_SR.pdef -> ../../BOSS_handle_SR.pdef"))
     let routed = try CLI.run(["route", "-", "--root", root, "--json"], stdin: event)
     #expect(routed.json?["targets"]?[0]?["launches"]?.arrayValue?.count == 1)
 
     let disable = try CLI.run(["disable", "Chalk:Tools", "SRCSRV_REQUEST_CREATE", "--root", root])
     #expect(disable.status == 0)
-    #expect(try CLI.run(["route", "-", "--root", root, "--json"], stdin: event).json?["targets"]?[0]?["launches"]?.arrayValue?.isEmpty == true)
+    #expect(
+      try CLI.run(["route", "-", "--root", root, "--json"], stdin: event).json?["targets"]?[0]?["launches"]?.arrayValue?
+        .isEmpty == true)
   }
 
   @Test func enableValidatesTheProjectBeforeTouchingTheStore() throws {
@@ -74,7 +89,8 @@ import Testing
   @Test func lintExitsOneOnFindingsAndTwoOnAMissingStore() throws {
     let root = try CLI.copyOfSrvLayout()
     defer { try? FileManager.default.removeItem(atPath: root) }
-    try FileManager.default.createSymbolicLink(atPath: root + "/processes/Chalk/REPO_PUBLISHED.x.pdef", withDestinationPath: "nowhere")
+    try FileManager.default.createSymbolicLink(
+      atPath: root + "/processes/Chalk/REPO_PUBLISHED.x.pdef", withDestinationPath: "nowhere")
     let result = try CLI.run(["lint", "--root", root, "--json"])
     #expect(result.status == 1)
     #expect(result.json?[0]?["file"] == "Chalk/REPO_PUBLISHED.x.pdef")

@@ -38,8 +38,12 @@ struct EnableCommand: ParsableCommand {
   @OptionGroup var storeOptions: StoreOptions
 
   func validate() throws {
-    if let rule = ProjectName.brokenRule(project) { throw ValidationError("project \"\(project)\" is not a valid OBS project name: \(rule)") }
-    if !EventLabel.isValid(label) { throw ValidationError("label \"\(label)\" is not an event label (upper case, such as REPO_PUBLISHED)") }
+    if let rule = ProjectName.brokenRule(project) {
+      throw ValidationError("project \"\(project)\" is not a valid OBS project name: \(rule)")
+    }
+    if !EventLabel.isValid(label) {
+      throw ValidationError("label \"\(label)\" is not an event label (upper case, such as REPO_PUBLISHED)")
+    }
   }
 
   func run() throws {
@@ -92,8 +96,12 @@ struct DisableCommand: ParsableCommand {
   @OptionGroup var storeOptions: StoreOptions
 
   func validate() throws {
-    if let rule = ProjectName.brokenRule(project) { throw ValidationError("project \"\(project)\" is not a valid OBS project name: \(rule)") }
-    if !EventLabel.isValid(label) { throw ValidationError("label \"\(label)\" is not an event label (upper case, such as REPO_PUBLISHED)") }
+    if let rule = ProjectName.brokenRule(project) {
+      throw ValidationError("project \"\(project)\" is not a valid OBS project name: \(rule)")
+    }
+    if !EventLabel.isValid(label) {
+      throw ValidationError("label \"\(label)\" is not an event label (upper case, such as REPO_PUBLISHED)")
+    }
   }
 
   func run() throws {

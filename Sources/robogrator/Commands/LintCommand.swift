@@ -33,7 +33,8 @@ struct LintCommand: ParsableCommand {
             .object(
               JSONObject([
                 ("severity", .string(finding.severity.rawValue)), ("file", .string(finding.file)),
-                ("line", finding.line.map(JSONValue.int) ?? .null), ("column", finding.column.map(JSONValue.int) ?? .null),
+                ("line", finding.line.map(JSONValue.int) ?? .null),
+                ("column", finding.column.map(JSONValue.int) ?? .null),
                 ("message", .string(finding.message)),
               ]))
           })
@@ -43,7 +44,9 @@ struct LintCommand: ParsableCommand {
       } else {
         report.findings.forEach { print($0) }
         let errors = report.findings.filter { $0.severity == .error }.count
-        print("\(errors) error\(errors == 1 ? "" : "s"), \(report.findings.count - errors) warning\(report.findings.count - errors == 1 ? "" : "s")")
+        print(
+          "\(errors) error\(errors == 1 ? "" : "s"), \(report.findings.count - errors) warning\(report.findings.count - errors == 1 ? "" : "s")"
+        )
       }
       return report.findings.isEmpty ? 0 : 1
     }

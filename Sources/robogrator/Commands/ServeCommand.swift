@@ -34,7 +34,9 @@ struct ServeCommand: ParsableCommand {
       let store = try storeOptions.openStore(watch: !once)
       let intake = Spool(directory: spoolDirectory)
       let index = store.snapshot
-      print("robogrator: process store \(store.root): \(index.directories.count) directories, \(index.definitionCount) definitions")
+      print(
+        "robogrator: process store \(store.root): \(index.directories.count) directories, \(index.definitionCount) definitions"
+      )
       print("robogrator: spool \(spoolDirectory)")
       let work = DispatchQueue(label: "robogrator.spool")
       let drain: @Sendable () -> Void = {
