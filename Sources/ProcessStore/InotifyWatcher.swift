@@ -138,7 +138,15 @@ final class InotifyWatcher: Sendable {
           done(nil)
         case .unwatch(let id, let directories, let done):
           registrations[id] = nil
-          for directory in directories { _ = inotifytools_remove_watch_by_filename(directory + "/") }
+          for directory in directories {
+            // A deleted directory's watch is already gone (the kernel dropped
+            // it); asking again makes libinotifytools complain on stderr.
+            let path = directory + "/"
+            guard inotifytools_wd_from_filename(path) != -1, FileSystem.kindNoFollow(directory) == .directory else {
+              continue
+            }
+            _ = inotifytools_remove_watch_by_filename(path)
+          }
           done()
         }
       }
