@@ -5,7 +5,6 @@
 SWIFT        ?= swift
 APT_PACKAGES := libsqlite3-dev libinotifytools0-dev
 ROOT         ?= srv-layout
-STATE        ?= state
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZ_COUNT   ?= 100000
 
@@ -13,7 +12,6 @@ FUZZ_COUNT   ?= 100000
 
 ## run: install what is missing, build, and serve the embedded srv-layout/
 run: deps build
-	@mkdir -p $(STATE)
 	.build/debug/robogrator serve --root $(ROOT)
 
 ## test: install what is missing, build, and run the whole test suite

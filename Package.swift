@@ -41,6 +41,7 @@ let package = Package(
     .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
     .testTarget(name: "OBSEventsTests", dependencies: ["OBSEvents", "OrderedJSON"]),
     .testTarget(name: "ProcessStoreTests", dependencies: ["ProcessStore", "OBSEvents", "OrderedJSON"]),
+    .testTarget(name: "RobogratorTests", dependencies: ["Robogrator", "OBSEvents", "OrderedJSON"]),
     .testTarget(name: "RobogratorCLITests", dependencies: ["OrderedJSON", "CSQLite"]),
   ],
   swiftLanguageModes: [.v6]

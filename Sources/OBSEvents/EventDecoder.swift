@@ -33,13 +33,18 @@ public struct EventDecoder: Sendable {
   /// Decodes an already parsed JSON document.
   public func decode(_ value: JSONValue, routingKey: String? = nil) throws(EventError) -> OBSEvent {
     guard case .object(let object) = value else { throw .notAnObject(foundType: value.typeName) }
-    if let routingKey { return try bus.adapt(body: object, routingKey: routingKey) }
+    // A routing key given beside the document applies to a bare bus body only;
+    // a document that names its own shape is read as that shape.
+    let namesItsShape =
+      object["routing_key"] != nil || object["definition"] != nil || object["process_definition"] != nil
+      || object["fields"] != nil
+    if let routingKey, !namesItsShape { return try bus.adapt(body: object, routingKey: routingKey) }
 
     // {"routing_key": ..., "body": {...}} (with an optional "exchange"), as a bus message is stored.
     if case .string(let key)? = object["routing_key"] {
       guard case .object(let body)? = object["body"] else {
         if object["body"] == nil { throw .missingKey("body", shape: "message-bus message") }
-        throw .notAnEvent("message-bus body for \(key) that is not a JSON object")
+        throw .invalidKey("body of \(key)", value: "a \(object["body"]?.typeName ?? "null")", expected: "a JSON object")
       }
       return try bus.adapt(body: body, routingKey: key)
     }

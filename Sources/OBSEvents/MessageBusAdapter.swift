@@ -115,6 +115,10 @@ public struct MessageBusAdapter: Sendable {
       }
     }
     if let databaseID { fields["db_id"] = databaseID }
+    if isRequest, body["id"] == nil, let number = body["number"] {
+      // OBS 2.8 to 2019 sent only `number`; BOSS processes read the request number as ${ev.id}.
+      fields["id"] = number
+    }
     if "\(object).\(verb)" == "request.reviews_done" {
       // BOSS's review listener waits for a STATECHANGE to state "new".
       fields["state"] = "new"

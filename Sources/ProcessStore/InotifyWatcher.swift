@@ -16,6 +16,8 @@ struct WatchEvent: Sendable {
 
   var isDirectory: Bool { mask & UInt32(IN_ISDIR) != 0 }
   var isOverflow: Bool { mask & UInt32(IN_Q_OVERFLOW) != 0 }
+  /// A file finished by its writer: closed after writing, or renamed into place.
+  var isCompleteFile: Bool { !isDirectory && mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO) != 0 }
 }
 
 /// The process's single inotify watcher.

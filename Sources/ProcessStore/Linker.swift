@@ -30,6 +30,7 @@ public struct Linker: Sendable {
     project: ProjectName, label: EventLabel, process: String, confText: String? = nil,
     subprojects: Bool = false, force: Bool = false
   ) throws(LinkError) -> Outcome {
+    let process = Linker.processName(process)
     try Linker.validateProcessName(process)
     let definition = root + "/" + process + ".pdef"
     guard FileSystem.kindFollowing(definition) == .file else {
@@ -41,22 +42,30 @@ public struct Linker: Sendable {
     var outcome = Outcome()
     let relativeDirectory = Linker.directory(for: project, subprojects: subprojects)
     let directory = root + "/" + relativeDirectory
-    try makeDirectories(relativeDirectory, outcome: &outcome)
-
     let depth = relativeDirectory.split(separator: "/").count
     let linkText = String(repeating: "../", count: depth) + process + ".pdef"
     let linkName = DefinitionFileName.pdefName(label: label.name, name: process)
     let linkPath = directory + "/" + linkName
-    switch FileSystem.kindNoFollow(linkPath) {
-    case .missing:
-      break
-    case .symlink where FileSystem.readLink(linkPath) == linkText:
+    let confName = DefinitionFileName.confName(label: label.name, name: process)
+    let confPath = directory + "/" + confName
+
+    // Every refusal happens before anything changes on disk.
+    let linkKind = FileSystem.kindNoFollow(linkPath)
+    let linkIsCurrent = linkKind == .symlink && FileSystem.readLink(linkPath) == linkText
+    if linkKind != .missing, !linkIsCurrent, !force {
+      let existing = FileSystem.readLink(linkPath).map { "a link to \($0)" } ?? "a file that is not a link"
+      throw .exists(path: linkPath, what: existing)
+    }
+    var confIsCurrent = false
+    if let confText, case .success(let existing) = FileSystem.read(confPath) {
+      confIsCurrent = String(decoding: existing, as: UTF8.self) == confText
+      if !confIsCurrent && !force { throw .exists(path: confPath, what: "a different conf") }
+    }
+
+    try makeDirectories(relativeDirectory, outcome: &outcome)
+    if linkIsCurrent {
       outcome.actions.append("already linked: \(relativeDirectory)/\(linkName) -> \(linkText)")
-    default:
-      guard force else {
-        let existing = FileSystem.readLink(linkPath).map { "a link to \($0)" } ?? "a file that is not a link"
-        throw .exists(path: linkPath, what: existing)
-      }
+    } else if linkKind != .missing {
       guard unlink(linkPath) == 0 else { throw .system(path: linkPath, reason: FileError(errno: errno).description) }
       outcome.actions.append("removed the old \(relativeDirectory)/\(linkName) (--force)")
     }
@@ -67,14 +76,9 @@ public struct Linker: Sendable {
       outcome.actions.append("linked \(relativeDirectory)/\(linkName) -> \(linkText)")
     }
     if let confText {
-      let confName = DefinitionFileName.confName(label: label.name, name: process)
-      let confPath = directory + "/" + confName
-      if case .success(let existing) = FileSystem.read(confPath) {
-        if String(decoding: existing, as: UTF8.self) == confText {
-          outcome.actions.append("conf unchanged: \(relativeDirectory)/\(confName)")
-          return outcome
-        }
-        guard force else { throw .exists(path: confPath, what: "a different conf") }
+      if confIsCurrent {
+        outcome.actions.append("conf unchanged: \(relativeDirectory)/\(confName)")
+        return outcome
       }
       try write(confText, to: confPath)
       outcome.actions.append("wrote \(relativeDirectory)/\(confName)")
@@ -88,40 +92,48 @@ public struct Linker: Sendable {
   public func disable(
     project: ProjectName, label: EventLabel, process: String? = nil, subprojects: Bool = false, purge: Bool = false
   ) throws(LinkError) -> Outcome {
+    let process = process.map(Linker.processName)
     if let process { try Linker.validateProcessName(process) }
     let relativeDirectory = Linker.directory(for: project, subprojects: subprojects)
     let directory = root + "/" + relativeDirectory
-    guard let entries = FileSystem.entries(directory) else {
-      throw .notEnabled(directory: directory, label: label.name)
-    }
-    var outcome = Outcome()
-    var matched = false
+    let wanted = label.name + (process.map { ".\($0)" } ?? "")
+    guard let entries = FileSystem.entries(directory) else { throw .notEnabled(directory: directory, label: wanted) }
+    // Decide first, then act: a refusal leaves everything as it was.
+    var definitions: [String] = []
+    var confs: [String] = []
     for (name, _) in entries.sorted(by: { $0.name < $1.name }) {
-      let parsed = DefinitionFileName(name)
-      let path = directory + "/" + name
-      switch parsed {
-      case .named(label.name, _) where process == nil || parsed == .named(label: label.name, name: process!),
-        .legacy(label.name) where process == nil:
-        matched = true
-        guard FileSystem.kindNoFollow(path) == .symlink else {
-          outcome.actions.append("kept \(relativeDirectory)/\(name): it is a file, not a link; remove it by hand")
-          continue
-        }
-        guard unlink(path) == 0 else { throw .system(path: path, reason: FileError(errno: errno).description) }
-        outcome.actions.append("removed \(relativeDirectory)/\(name)")
+      switch DefinitionFileName(name) {
+      case .named(label.name, let definitionName) where process == nil || process == definitionName:
+        definitions.append(name)
+      case .legacy(label.name) where process == nil:
+        definitions.append(name)
       case .conf(label.name, let definitionName) where process == nil || process == definitionName:
-        if purge {
-          guard unlink(path) == 0 else { throw .system(path: path, reason: FileError(errno: errno).description) }
-          outcome.actions.append("removed \(relativeDirectory)/\(name)")
-        } else {
-          outcome.actions.append("kept \(relativeDirectory)/\(name) (use --purge to remove confs)")
-        }
+        confs.append(name)
       default:
         continue
       }
     }
-    guard matched else {
-      throw .notEnabled(directory: directory, label: label.name + (process.map { ".\($0)" } ?? ""))
+    guard !definitions.isEmpty || (purge && !confs.isEmpty) else {
+      throw .notEnabled(directory: directory, label: wanted)
+    }
+    var outcome = Outcome()
+    for name in definitions {
+      let path = directory + "/" + name
+      guard FileSystem.kindNoFollow(path) == .symlink else {
+        outcome.actions.append("kept \(relativeDirectory)/\(name): it is a file, not a link; remove it by hand")
+        continue
+      }
+      guard unlink(path) == 0 else { throw .system(path: path, reason: FileError(errno: errno).description) }
+      outcome.actions.append("removed \(relativeDirectory)/\(name)")
+    }
+    for name in confs {
+      guard purge else {
+        outcome.actions.append("kept \(relativeDirectory)/\(name) (use --purge to remove confs)")
+        continue
+      }
+      let path = directory + "/" + name
+      guard unlink(path) == 0 else { throw .system(path: path, reason: FileError(errno: errno).description) }
+      outcome.actions.append("removed \(relativeDirectory)/\(name)")
     }
     removeEmptyDirectories(from: relativeDirectory, outcome: &outcome)
     return outcome
@@ -136,6 +148,11 @@ public struct Linker: Sendable {
       }
       .map { String($0.dropLast(5)) }
       .sorted()
+  }
+
+  /// `BOSS_handle_SR.pdef` names the same definition as `BOSS_handle_SR`.
+  static func processName(_ given: String) -> String {
+    given.hasSuffix(".pdef") && given.count > 5 ? String(given.dropLast(5)) : given
   }
 
   static func validateProcessName(_ process: String) throws(LinkError) {
@@ -217,7 +234,7 @@ public enum LinkError: Error, Sendable, Equatable, CustomStringConvertible {
       "there is no definition \(path) for process \"\(process)\""
         + (available.isEmpty ? "" : "; the store has: " + available.joined(separator: ", "))
     case .invalidConf(let reason):
-      "the conf template \(reason)"
+      "the conf \(reason); nothing was changed"
     case .exists(let path, let what):
       "\(path) already exists as \(what); use --force to replace it"
     case .notEnabled(let directory, let label):

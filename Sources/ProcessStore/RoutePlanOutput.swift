@@ -62,7 +62,10 @@ extension RoutePlan {
       lines.append(
         "target \(target.project) -> \(target.directory)\(target.directoryExists ? "" : " (no such directory)")")
       if target.launches.isEmpty && target.errors.isEmpty {
-        lines.append("  nothing launches: no \(event.label) definition here or in an ancestor's _any folder")
+        lines.append(
+          target.skipped.isEmpty
+            ? "  nothing launches: no \(event.label) definition here or in an ancestor's _any folder"
+            : "  nothing launches: the \(event.label) definitions that apply were skipped (see below)")
       }
       for launch in target.launches {
         var line = "  launch \(launch.definition)"

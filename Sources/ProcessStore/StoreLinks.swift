@@ -66,7 +66,7 @@ extension String {
 /// Renders `links` as a directory tree, the way `robogrator links` prints it.
 public enum LinksTree {
   public static func render(_ directories: [LinkedDirectory], storeRoot: String) -> String {
-    guard !directories.isEmpty else { return "\(storeRoot): no project has definitions linked" }
+    guard !directories.isEmpty else { return "\(storeRoot): no definitions linked here" }
     var lines = [storeRoot + "/"]
     var printed = Set<String>()
     for directory in directories {
@@ -77,10 +77,13 @@ public enum LinksTree {
         let indent = String(repeating: "  ", count: depth + 1)
         var line = indent + components[depth] + "/"
         if depth == components.count - 1 {
-          line +=
-            directory.isForSubprojects
-            ? "    (every subproject of \(directory.project.isEmpty ? "every project" : directory.project))"
-            : "    (\(directory.project))"
+          if !directory.isForSubprojects {
+            line += "    (\(directory.project))"
+          } else if directory.project.isEmpty {
+            line += "    (every project)"
+          } else {
+            line += "    (every subproject of \(directory.project))"
+          }
         }
         lines.append(line)
       }
@@ -96,8 +99,9 @@ public enum LinksTree {
   }
 }
 
-/// Watches one folder (and what is created in it) and calls back with the
-/// names that changed; used for the spool.
+/// Watches one folder and calls back with the names of files that are
+/// complete: closed after writing, or moved in. Used for the spool, so a file
+/// is never read while its writer is still writing it.
 public final class FolderWatcher: Sendable {
   private let id: Int
   private let path: String
@@ -106,7 +110,8 @@ public final class FolderWatcher: Sendable {
     let absolute = FileSystem.absolute(path)
     self.path = absolute
     id = try InotifyWatcher.shared.watch(root: absolute) { event in
-      if event.directory == absolute, !event.name.isEmpty { onChange(event.name) }
+      guard event.directory == absolute, !event.name.isEmpty, event.isCompleteFile else { return }
+      onChange(event.name)
     }
   }
 

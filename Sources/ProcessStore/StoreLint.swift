@@ -60,7 +60,11 @@ public enum StoreLint {
 
   public static func run(root: String) throws(StoreError) -> Report {
     let root = FileSystem.absolute(root)
-    guard FileSystem.kindFollowing(root) == .directory else { throw .missingRoot(root) }
+    switch FileSystem.kindFollowing(root) {
+    case .directory: break
+    case .missing: throw .missingRoot(root)
+    default: throw .rootNotADirectory(root)
+    }
     let realRoot = FileSystem.realPath(root) ?? root
     var report = Report()
     var linkedTargets = Set<String>()

@@ -22,12 +22,29 @@ public struct Spool: Sendable {
     /// Not an event at all (bus metrics); drop it.
     case ignored(reason: String)
     case rejected(reason: String)
+    /// Not valid JSON yet and written moments ago: its writer may still be at it; try again later.
+    case notReady
   }
 
-  /// The routing key carried in a file name `KEY@ANYTHING.json`, for bare bus bodies.
+  /// How long a file that does not parse is given to be finished by its writer.
+  public static let writeGracePeriod: TimeInterval = 2
+
+  /// The routing key carried in a file name `KEY@ANYTHING.json`, for bare bus
+  /// bodies. KEY must look like one (`opensuse.obs.repo.published`: dotted
+  /// lower-case words), so names like `alice@example.json` are just names.
   public static func routingKey(fromFileName name: String) -> String? {
     guard let at = name.firstIndex(of: "@"), at != name.startIndex else { return nil }
-    return String(name[..<at])
+    let key = name[..<at]
+    let words = key.split(separator: ".", omittingEmptySubsequences: false)
+    guard words.count >= 3,
+      words.allSatisfy({ word in
+        !word.isEmpty
+          && word.utf8.allSatisfy {
+            ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F || $0 == 0x2D
+          }
+      })
+    else { return nil }
+    return String(key)
   }
 
   /// Event files waiting in the spool, oldest name first (temporary and hidden files are skipped).
@@ -46,9 +63,19 @@ public struct Spool: Sendable {
       return .event(try decoder.decode(bytes: Array(data), routingKey: Spool.routingKey(fromFileName: name)))
     } catch .notAnEvent(let what) {
       return .ignored(reason: "\(what)")
+    } catch .notJSON(let error) where Spool.modifiedRecently(path) {
+      _ = error
+      return .notReady
     } catch {
       return .rejected(reason: error.description)
     }
+  }
+
+  static func modifiedRecently(_ path: String) -> Bool {
+    guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date else {
+      return false
+    }
+    return Date().timeIntervalSince(modified) < writeGracePeriod
   }
 
   /// Moves a file that cannot be used to `rejected/`, with the reason in `NAME.why`.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OBSEvents
 import ProcessStore
 
 /// `--root` and `--store`, shared by every command that reads the process store.
@@ -30,6 +31,23 @@ struct StoreOptions: ParsableArguments {
     } catch {
       throw UsageFailure("\(error)")
     }
+  }
+}
+
+/// How events are read: shared by `route` and `serve`.
+struct EventOptions: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp("The OBS alias written to ev.namespace for bus events.", valueName: "name"))
+  var busNamespace = "OBS"
+
+  @Option(name: .long, help: ArgumentHelp("Refuse events larger than this many bytes.", valueName: "bytes"))
+  var maxEventSize = EventDecoder.defaultMaximumSize
+
+  func validate() throws {
+    guard maxEventSize > 0 else { throw ValidationError("--max-event-size must be positive, not \(maxEventSize)") }
+  }
+
+  var decoder: EventDecoder {
+    EventDecoder(maximumSize: maxEventSize, bus: MessageBusAdapter(namespace: busNamespace))
   }
 }
 

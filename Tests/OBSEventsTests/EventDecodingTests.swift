@@ -103,6 +103,25 @@ import Testing
     #expect(throws: EventError.self) { _ = try strict.decode(bytes: Array("{}".utf8), routingKey: "x.request.comment") }
   }
 
+  @Test func busRequestWithOnlyANumberGetsItAsId() throws {
+    let event = try decode(
+      #"{"number": 1236587, "actions": [{"targetproject": "shells"}]}"#, routingKey: "opensuse.obs.request.create")
+    #expect(event.fields["id"] == 1_236_587)
+    #expect(event.fields["db_id"] == nil)
+    #expect(event.requestID == "1236587")
+  }
+
+  @Test func storedBusMessageWhoseBodyIsNotAnObjectIsAnError() {
+    let error = decodeError(#"{"routing_key": "opensuse.obs.repo.published", "body": [1]}"#)
+    #expect(error == .invalidKey("body of opensuse.obs.repo.published", value: "a array", expected: "a JSON object"))
+  }
+
+  @Test func routingKeyBesideADocumentThatNamesItsShapeIsIgnored() throws {
+    let launchItem =
+      #"{"definition": "x", "fields": {"obsEvent": {"format": "2", "label": "SRCSRV_COMMIT", "project": "A"}}}"#
+    #expect(try decode(launchItem, routingKey: "opensuse.obs.repo.published").label.name == "SRCSRV_COMMIT")
+  }
+
   @Test func routingKeyWithoutObjectAndVerbIsRejected() {
     #expect(decodeError("{}", routingKey: "nonsense") == .unknownRoutingKey("nonsense"))
   }

@@ -58,6 +58,43 @@ import Testing
     #expect(forced.actions.last == "linked P/REPO_PUBLISHED.a.pdef -> ../a.pdef")
   }
 
+  @Test func enableThatRefusesBecauseOfADifferentConfChangesNothing() throws {
+    let files = try TemporaryStore()
+    try files.write("a.pdef")
+    try files.write("P/REPO_PUBLISHED.a.conf", #"{"old": true}"#)
+    #expect(throws: LinkError.exists(path: files.path("P/REPO_PUBLISHED.a.conf"), what: "a different conf")) {
+      _ = try Linker(root: files.root).enable(
+        project: try ProjectName("P"), label: try EventLabel("REPO_PUBLISHED"), process: "a", confText: "{}")
+    }
+    #expect(!FileManager.default.fileExists(atPath: files.path("P/REPO_PUBLISHED.a.pdef")))
+  }
+
+  @Test func enableAcceptsTheDefinitionFileName() throws {
+    let files = try TemporaryStore()
+    try files.write("a.pdef")
+    let outcome = try Linker(root: files.root).enable(
+      project: try ProjectName("P"), label: try EventLabel("REPO_PUBLISHED"), process: "a.pdef")
+    #expect(outcome.actions.last == "linked P/REPO_PUBLISHED.a.pdef -> ../a.pdef")
+  }
+
+  @Test func disablePurgeRemovesALeftoverConfAndTheEmptyDirectory() throws {
+    let files = try TemporaryStore()
+    try files.write("P/REPO_PUBLISHED.a.conf", "{}")
+    let outcome = try Linker(root: files.root).disable(
+      project: try ProjectName("P"), label: try EventLabel("REPO_PUBLISHED"), purge: true)
+    #expect(outcome.actions == ["removed P/REPO_PUBLISHED.a.conf", "removed the empty P/"])
+    #expect(!FileManager.default.fileExists(atPath: files.path("P")))
+  }
+
+  @Test func disableWithoutPurgeOfOnlyAConfSaysNothingIsEnabledAndKeepsIt() throws {
+    let files = try TemporaryStore()
+    try files.write("P/REPO_PUBLISHED.a.conf", "{}")
+    #expect(throws: LinkError.self) {
+      _ = try Linker(root: files.root).disable(project: try ProjectName("P"), label: try EventLabel("REPO_PUBLISHED"))
+    }
+    #expect(FileManager.default.fileExists(atPath: files.path("P/REPO_PUBLISHED.a.conf")))
+  }
+
   @Test func enablingTwiceIsHarmless() throws {
     let files = try TemporaryStore()
     try files.write("a.pdef")

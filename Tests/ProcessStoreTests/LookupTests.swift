@@ -73,6 +73,17 @@ import Testing
     #expect(target.skipped.first?.reason == "cannot read the definition: broken link to ../../gone.pdef")
   }
 
+  @Test func brokenOwnDefinitionSaysWhyNothingLaunches() throws {
+    let store = try TemporaryStore()
+    try store.write("A/_any/REPO_PUBLISHED.general.pdef")
+    try store.link("A/B/REPO_PUBLISHED.gone.pdef", to: "../../gone.pdef")
+    let plan = try ProcessStore(root: store.root).plan(try event("REPO_PUBLISHED", project: "A:B"))
+    let text = plan.humanDescription()
+    #expect(text.contains("nothing launches: the REPO_PUBLISHED definitions that apply were skipped (see below)"))
+    #expect(text.contains("broken link to ../../gone.pdef"))
+    #expect(text.contains("A/_any/REPO_PUBLISHED.general.pdef: the project has its own REPO_PUBLISHED definitions"))
+  }
+
   @Test func definitionThatIsAFifoIsSkippedInsteadOfHanging() throws {
     let store = try TemporaryStore()
     try store.mkdir("Chalk/Trunk")

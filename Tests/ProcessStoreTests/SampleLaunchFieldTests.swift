@@ -11,7 +11,8 @@ import Testing
   static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .appendingPathComponent("../../examples/events").standardized.path
 
-  static let samples: [String] = (try? FileManager.default.contentsOfDirectory(atPath: examples))?
+  static let samples: [String] =
+    (try? FileManager.default.contentsOfDirectory(atPath: examples))?
     .filter { $0.hasSuffix(".json") }.sorted() ?? []
 
   @Test func everySampleIsHere() {
@@ -33,7 +34,9 @@ import Testing
       let fields = try #require(target.launches.first?.fields)
       #expect(fields.keys == ["project", "ev"])
       #expect(fields["project"] == .string(target.project.name))
-      #expect(JSONValue.object(fields["ev"]?.objectValue ?? JSONObject()).serialized() == JSONValue.object(event.fields).serialized())
+      #expect(
+        JSONValue.object(fields["ev"]?.objectValue ?? JSONObject()).serialized()
+          == JSONValue.object(event.fields).serialized())
     }
     // What the event carried arrives unchanged under `ev` (plus label and namespace for format 1).
     let raw = try JSONValue.parse(bytes: bytes)

@@ -60,6 +60,10 @@ import Testing
         "P/REPO_PUBLISHED.y.pdef~: looks like a definition but does not end in .pdef, so it never launches"))
   }
 
+  @Test func storeThatIsAFileIsReportedAsNotADirectory() {
+    #expect(throws: StoreError.rootNotADirectory("/etc/hostname")) { _ = try StoreLint.run(root: "/etc/hostname") }
+  }
+
   @Test func directoriesInsideAnAnyFolderAreFound() throws {
     let files = try TemporaryStore()
     try files.write("P/_any/sub/REPO_PUBLISHED.x.pdef")

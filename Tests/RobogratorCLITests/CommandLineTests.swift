@@ -104,11 +104,51 @@ import Testing
     #expect(result.stdout.contains("_any/    (every subproject of boss:Chalk:Trunk:testing)"))
   }
 
+  @Test func serveWithAMistypedRootCreatesNothing() throws {
+    let missing = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "robogrator-missing-\(UUID().uuidString)"
+    ).path
+    let result = try CLI.run(["serve", "--root", missing, "--once"])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("does not exist"))
+    #expect(!FileManager.default.fileExists(atPath: missing))
+  }
+
+  @Test func serveRoutesAFileMovedIntoTheWatchedSpoolAndItsOutputSurvivesSIGTERM() throws {
+    let root = try CLI.copyOfSrvLayout()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let log = root + "/serve.log"
+    _ = FileManager.default.createFile(atPath: log, contents: nil)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: CLI.binary)
+    process.arguments = ["serve", "--root", root]
+    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    defer { if process.isRunning { process.terminate() } }
+    // Wait until serve is watching, then move a finished file in, as writers should.
+    let ready = waitUntil {
+      ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("watching for events")
+    }
+    #expect(ready)
+    try FileManager.default.copyItem(atPath: CLI.example("07-repo-published.amqp.json"), toPath: root + "/incoming.tmp")
+    try FileManager.default.moveItem(atPath: root + "/incoming.tmp", toPath: root + "/spool/e.json")
+    #expect(waitUntil { FileManager.default.fileExists(atPath: root + "/spool/routed/e.json") })
+    process.terminate()
+    process.waitUntilExit()
+    let output = try String(contentsOfFile: log, encoding: .utf8)
+    #expect(output.contains("== e.json"))
+    #expect(output.contains("event REPO_PUBLISHED"))
+  }
+
   @Test func serveOnceRoutesSpoolFilesAndRejectsBadOnesWithAReason() throws {
     let root = try CLI.copyOfSrvLayout()
     defer { try? FileManager.default.removeItem(atPath: root) }
     try FileManager.default.copyItem(atPath: CLI.example("07-repo-published.amqp.json"), toPath: root + "/spool/a.json")
     try Data("not json".utf8).write(to: URL(fileURLWithPath: root + "/spool/b.json"))
+    // Written long ago: a file that still does not parse after the grace period is rejected.
+    try FileManager.default.setAttributes(
+      [.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: root + "/spool/b.json")
     let result = try CLI.run(["serve", "--root", root, "--once"])
     #expect(result.status == 0)
     #expect(result.stdout.contains("== a.json"))
@@ -123,4 +163,14 @@ extension JSONValue {
     guard let array = arrayValue, index < array.count else { return nil }
     return array[index]
   }
+}
+
+/// Polls `condition` every 10 ms for up to `seconds`.
+func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+  let deadline = Date().addingTimeInterval(seconds)
+  while Date() < deadline {
+    if condition() { return true }
+    usleep(10_000)
+  }
+  return condition()
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import OrderedJSON
 import ProcessStore
 
@@ -40,7 +41,9 @@ struct LintCommand: ParsableCommand {
           })
         print(value.serialized(pretty: true))
       } else if report.findings.isEmpty {
-        print("\(storeOptions.storeDirectory): no problems found (\(report.definitions.count) definitions checked)")
+        print(
+          "\(URL(fileURLWithPath: storeOptions.storeDirectory).standardized.path): no problems found (\(report.definitions.count) definitions checked)"
+        )
       } else {
         report.findings.forEach { print($0) }
         let errors = report.findings.filter { $0.severity == .error }.count

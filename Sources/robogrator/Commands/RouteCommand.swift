@@ -30,20 +30,12 @@ struct RouteCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("The message-bus routing key of a bare bus body.", valueName: "key"))
   var routingKey: String?
 
-  @Option(name: .long, help: ArgumentHelp("The OBS alias written to ev.namespace for bus events.", valueName: "name"))
-  var busNamespace = "OBS"
-
-  @Option(name: .long, help: ArgumentHelp("Refuse events larger than this many bytes.", valueName: "bytes"))
-  var maxEventSize = EventDecoder.defaultMaximumSize
-
-  func validate() throws {
-    guard maxEventSize > 0 else { throw ValidationError("--max-event-size must be positive, not \(maxEventSize)") }
-  }
+  @OptionGroup var eventOptions: EventOptions
 
   func run() throws {
     try runReportingFailures {
       let bytes = try readInput(event)
-      let decoder = EventDecoder(maximumSize: maxEventSize, bus: MessageBusAdapter(namespace: busNamespace))
+      let decoder = eventOptions.decoder
       let decoded: OBSEvent
       do {
         decoded = try decoder.decode(bytes: bytes, routingKey: routingKey)
