@@ -14,10 +14,17 @@ FUZZ_COUNT   ?= 100000
 run: deps build
 	.build/debug/robogrator serve --root $(ROOT)
 
-## test: install what is missing, build, and run the whole test suite
+## test: install what is missing, build, a short fuzz run of the definition parser, the whole test suite
+## (the test summary stays the last line: CI reads it)
 test: deps
 	$(SWIFT) build --build-tests
+	.build/debug/pdef-fuzz --count 10000 --seed $$(date +%s)
 	$(SWIFT) test
+
+## fuzz: feed the definition parser random and mutated definitions (release build)
+fuzz: deps
+	$(SWIFT) build -c release --product pdef-fuzz
+	.build/release/pdef-fuzz --count $(FUZZ_COUNT) --seed $$(date +%s)
 
 ## bench: measure routing (and later the engine) in release mode; writes BENCHMARKS.md
 bench: deps

@@ -26,19 +26,24 @@ let package = Package(
     .target(name: "OrderedJSON"),
     .target(name: "OBSEvents", dependencies: ["OrderedJSON"]),
     .target(name: "ProcessStore", dependencies: ["OBSEvents", "OrderedJSON", "CInotifyTools"]),
-    .target(name: "Robogrator", dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON"]),
+    .target(name: "PDef", dependencies: ["OrderedJSON"]),
+    // Fuzz input generation and invariant checks, shared by pdef-fuzz and the tests.
+    .target(name: "PDefFuzzing", dependencies: ["PDef", "OrderedJSON"]),
+    .executableTarget(name: "pdef-fuzz", dependencies: ["PDef", "PDefFuzzing"]),
+    .target(name: "Robogrator", dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON", "PDef"]),
     .executableTarget(
       name: "robogrator",
       dependencies: [
-        "OBSEvents", "ProcessStore", "OrderedJSON", "Robogrator", "CSQLite",
+        "OBSEvents", "ProcessStore", "OrderedJSON", "Robogrator", "PDef", "CSQLite",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .executableTarget(
       name: "robogrator-bench",
-      dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON"]
+      dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON", "PDef"]
     ),
     .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
+    .testTarget(name: "PDefTests", dependencies: ["PDef", "PDefFuzzing", "OrderedJSON"]),
     .testTarget(name: "OBSEventsTests", dependencies: ["OBSEvents", "OrderedJSON"]),
     .testTarget(name: "ProcessStoreTests", dependencies: ["ProcessStore", "OBSEvents", "OrderedJSON"]),
     .testTarget(name: "RobogratorTests", dependencies: ["Robogrator", "OBSEvents", "OrderedJSON"]),
