@@ -6,10 +6,21 @@ import OBSEvents
 
 /// One problem `robogrator lint` found, tied to a file.
 public struct LintFinding: Sendable, Equatable, Comparable, CustomStringConvertible {
+  /// `error` and `warning` make `robogrator lint` exit 1; `info` is a hint only.
   public enum Severity: String, Sendable, Comparable {
-    case error, warning
-    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .error && rhs == .warning }
+    case error, warning, info
+    private var rank: Int {
+      switch self {
+      case .error: 0
+      case .warning: 1
+      case .info: 2
+      }
+    }
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
   }
+
+  /// Whether this finding should fail a lint run.
+  public var isProblem: Bool { severity != .info }
   public var severity: Severity
   /// The file, relative to the store root (or as given for files outside it).
   public var file: String

@@ -25,6 +25,14 @@ struct StoreOptions: ParsableArguments {
     store ?? rootDirectory + "/processes"
   }
 
+  /// The participants folder: `<root>/participants`, or beside an explicit `--store`.
+  var participantsDirectory: String {
+    if root == nil, let store {
+      return URL(fileURLWithPath: store).standardized.deletingLastPathComponent().appendingPathComponent("participants").path
+    }
+    return rootDirectory + "/participants"
+  }
+
   func openStore(watch: Bool = false) throws -> ProcessStore {
     do {
       return try ProcessStore(root: storeDirectory, watch: watch)
