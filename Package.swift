@@ -12,7 +12,8 @@ let package = Package(
     .executable(name: "robogrator", targets: ["robogrator"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2"),
   ],
   targets: [
     .systemLibrary(
@@ -30,6 +31,11 @@ let package = Package(
     // Fuzz input generation and invariant checks, shared by pdef-fuzz and the tests.
     .target(name: "PDefFuzzing", dependencies: ["PDef", "OrderedJSON"]),
     .executableTarget(name: "pdef-fuzz", dependencies: ["PDef", "PDefFuzzing"]),
+    // Runs participants: executables with the workitem on stdin (more with the engine).
+    .target(
+      name: "Participants",
+      dependencies: ["OrderedJSON", .product(name: "Subprocess", package: "swift-subprocess")]
+    ),
     .target(name: "Robogrator", dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON", "PDef"]),
     .executableTarget(
       name: "robogrator",
@@ -40,9 +46,10 @@ let package = Package(
     ),
     .executableTarget(
       name: "robogrator-bench",
-      dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON", "PDef"]
+      dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON", "PDef", "Participants"]
     ),
     .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
+    .testTarget(name: "ParticipantsTests", dependencies: ["Participants", "OrderedJSON"]),
     .testTarget(name: "PDefTests", dependencies: ["PDef", "PDefFuzzing", "OrderedJSON"]),
     .testTarget(name: "OBSEventsTests", dependencies: ["OBSEvents", "OrderedJSON"]),
     .testTarget(name: "ProcessStoreTests", dependencies: ["ProcessStore", "OBSEvents", "OrderedJSON"]),

@@ -1,5 +1,6 @@
 import Foundation
 import OBSEvents
+import Participants
 import ProcessStore
 
 /// `make bench`: measures robogrator on this machine and writes BENCHMARKS.md.
@@ -21,5 +22,6 @@ while let argument = arguments.popFirst() {
 
 var report = BenchmarkReport()
 report.add(RoutingBenchmark.run())
+report.add(await ParticipantBenchmark.run())
 try report.write(to: outputPath)
 print("wrote \(outputPath)")

@@ -28,7 +28,8 @@ struct StoreOptions: ParsableArguments {
   /// The participants folder: `<root>/participants`, or beside an explicit `--store`.
   var participantsDirectory: String {
     if root == nil, let store {
-      return URL(fileURLWithPath: store).standardized.deletingLastPathComponent().appendingPathComponent("participants").path
+      return URL(fileURLWithPath: store).standardized.deletingLastPathComponent().appendingPathComponent("participants")
+        .path
     }
     return rootDirectory + "/participants"
   }

@@ -47,9 +47,12 @@ enum Support {
     func definitions(in directory: URL, prefix: String) throws -> [(name: String, text: String)] {
       let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         .filter { $0.hasSuffix(".pdef") }.sorted()
-      return try names.map { (prefix + $0, try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8)) }
+      return try names.map {
+        (prefix + $0, try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8))
+      }
     }
-    return try definitions(in: examplesDirectory, prefix: "") + definitions(in: srvLayoutDirectory, prefix: "srv-layout/")
+    return try definitions(in: examplesDirectory, prefix: "")
+      + definitions(in: srvLayoutDirectory, prefix: "srv-layout/")
   }
 
   /// The participant names of spec §1.4 (plus `built_*`, served by request_notice-style participants).
