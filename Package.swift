@@ -36,24 +36,27 @@ let package = Package(
       name: "Participants",
       dependencies: ["OrderedJSON", .product(name: "Subprocess", package: "swift-subprocess")]
     ),
-    .target(name: "Robogrator", dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON", "PDef"]),
+    // The engine's pure half so far: ${} substitution and conditions (the engine itself arrives next).
+    .target(name: "Workflow", dependencies: ["OrderedJSON", "PDef"]),
+    .target(name: "Robogrator", dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON", "PDef", "Workflow"]),
     .executableTarget(
       name: "robogrator",
       dependencies: [
-        "OBSEvents", "ProcessStore", "OrderedJSON", "Robogrator", "PDef", "CSQLite",
+        "OBSEvents", "ProcessStore", "OrderedJSON", "Robogrator", "PDef", "Workflow", "CSQLite",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .executableTarget(
       name: "robogrator-bench",
-      dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON", "PDef", "Participants"]
+      dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON", "PDef", "Participants", "Workflow"]
     ),
     .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
     .testTarget(name: "ParticipantsTests", dependencies: ["Participants", "OrderedJSON"]),
+    .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "OrderedJSON"]),
     .testTarget(name: "PDefTests", dependencies: ["PDef", "PDefFuzzing", "OrderedJSON"]),
     .testTarget(name: "OBSEventsTests", dependencies: ["OBSEvents", "OrderedJSON"]),
     .testTarget(name: "ProcessStoreTests", dependencies: ["ProcessStore", "OBSEvents", "OrderedJSON"]),
-    .testTarget(name: "RobogratorTests", dependencies: ["Robogrator", "OBSEvents", "OrderedJSON"]),
+    .testTarget(name: "RobogratorTests", dependencies: ["Robogrator", "OBSEvents", "OrderedJSON", "ProcessStore"]),
     .testTarget(name: "RobogratorCLITests", dependencies: ["OrderedJSON", "CSQLite"]),
   ],
   swiftLanguageModes: [.v6]

@@ -22,6 +22,7 @@ while let argument = arguments.popFirst() {
 
 var report = BenchmarkReport()
 report.add(RoutingBenchmark.run())
+report.add(LanguageBenchmark.run())
 report.add(await ParticipantBenchmark.run())
 try report.write(to: outputPath)
 print("wrote \(outputPath)")

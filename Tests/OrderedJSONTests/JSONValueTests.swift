@@ -69,3 +69,31 @@ import Testing
         == "{\n  \"a\": [\n    1,\n    {}\n  ],\n  \"b\": {}\n}")
   }
 }
+
+@Suite struct JSONObjectTests {
+  @Test func largeObjectsKeepOrderAndFindEveryKeyAfterRemovals() {
+    var object = JSONObject()
+    for index in 0..<40 { object["k\(index)"] = .int(index) }
+    for index in stride(from: 0, to: 40, by: 3) { object["k\(index)"] = nil }
+    object["k1"] = "changed"
+    object["late"] = true
+    #expect(object.count == 40 - 14 + 1)
+    #expect(object["k1"] == "changed")
+    #expect(object["k3"] == nil)
+    #expect(object["k4"] == 4)
+    #expect(object.keys.first == "k1")
+    #expect(object.keys.last == "late")
+    // Shrinking below the index threshold keeps lookups right.
+    for key in object.keys.dropFirst(3) { object[key] = nil }
+    #expect(object.keys == ["k1", "k2", "k4"])
+    #expect(object["k2"] == 2)
+  }
+
+  @Test func equalObjectsHashAlikeWhateverTheirOrder() {
+    let a = JSONObject([("x", 1), ("y", [1, 2]), ("z", ["n": nil])] as [(String, JSONValue)])
+    let b = JSONObject([("z", ["n": nil]), ("x", 1), ("y", [1, 2])] as [(String, JSONValue)])
+    #expect(a == b)
+    #expect(a.hashValue == b.hashValue)
+    #expect(a != JSONObject([("x", 1), ("y", [2, 1]), ("z", ["n": nil])] as [(String, JSONValue)]))
+  }
+}
