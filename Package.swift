@@ -25,9 +25,11 @@ let package = Package(
       providers: [.apt(["libinotifytools0-dev"])]
     ),
     .target(name: "OrderedJSON"),
+    // The finding type every lint reports (store, tree, conditions), shared like OrderedJSON.
+    .target(name: "Lint"),
     .target(name: "OBSEvents", dependencies: ["OrderedJSON"]),
-    .target(name: "ProcessStore", dependencies: ["OBSEvents", "OrderedJSON", "CInotifyTools"]),
-    .target(name: "PDef", dependencies: ["OrderedJSON"]),
+    .target(name: "ProcessStore", dependencies: ["OBSEvents", "OrderedJSON", "Lint", "CInotifyTools"]),
+    .target(name: "PDef", dependencies: ["OrderedJSON", "Lint"]),
     // Fuzz input generation and invariant checks, shared by pdef-fuzz and the tests.
     .target(name: "PDefFuzzing", dependencies: ["PDef", "OrderedJSON"]),
     .executableTarget(name: "pdef-fuzz", dependencies: ["PDef", "PDefFuzzing"]),
@@ -37,12 +39,13 @@ let package = Package(
       dependencies: ["OrderedJSON", .product(name: "Subprocess", package: "swift-subprocess")]
     ),
     // The engine's pure half so far: ${} substitution and conditions (the engine itself arrives next).
-    .target(name: "Workflow", dependencies: ["OrderedJSON", "PDef"]),
-    .target(name: "Robogrator", dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON", "PDef", "Workflow"]),
+    .target(name: "Workflow", dependencies: ["OrderedJSON", "PDef", "Lint"]),
+    .target(
+      name: "Robogrator", dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON", "PDef", "Workflow", "Lint"]),
     .executableTarget(
       name: "robogrator",
       dependencies: [
-        "OBSEvents", "ProcessStore", "OrderedJSON", "Robogrator", "PDef", "Workflow", "CSQLite",
+        "OBSEvents", "ProcessStore", "OrderedJSON", "Robogrator", "PDef", "Workflow", "Lint", "CSQLite",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -53,10 +56,11 @@ let package = Package(
     .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
     .testTarget(name: "ParticipantsTests", dependencies: ["Participants", "OrderedJSON"]),
     .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "OrderedJSON"]),
-    .testTarget(name: "PDefTests", dependencies: ["PDef", "PDefFuzzing", "OrderedJSON"]),
+    .testTarget(name: "PDefTests", dependencies: ["PDef", "PDefFuzzing", "OrderedJSON", "Lint"]),
     .testTarget(name: "OBSEventsTests", dependencies: ["OBSEvents", "OrderedJSON"]),
-    .testTarget(name: "ProcessStoreTests", dependencies: ["ProcessStore", "OBSEvents", "OrderedJSON"]),
-    .testTarget(name: "RobogratorTests", dependencies: ["Robogrator", "OBSEvents", "OrderedJSON", "ProcessStore"]),
+    .testTarget(name: "ProcessStoreTests", dependencies: ["ProcessStore", "OBSEvents", "OrderedJSON", "Lint"]),
+    .testTarget(
+      name: "RobogratorTests", dependencies: ["Robogrator", "OBSEvents", "OrderedJSON", "ProcessStore", "Lint"]),
     .testTarget(name: "RobogratorCLITests", dependencies: ["OrderedJSON", "CSQLite"]),
   ],
   swiftLanguageModes: [.v6]

@@ -308,21 +308,26 @@ struct DSLParser {
     }
   }
 
+  /// Skips newlines; consumes the `)` matching `openParen` if it comes next
+  /// (true), or fails if the file ends first.
+  mutating func closesParenthesis(_ openParen: Token) throws(PDefError) -> Bool {
+    skipNewlines()
+    if current.kind == .rightParen {
+      try advance()
+      return true
+    }
+    if case .endOfFile = current.kind {
+      throw error("`(` opened at \(openParen.location) is never closed: add the missing `)`", at: current)
+    }
+    return false
+  }
+
   /// Folds arguments into one ordered map as ruote did: pairs keep their
   /// value, positional arguments become keys with a null value.
   mutating func parseArguments(into attributes: inout JSONObject, openParen: Token?) throws(PDefError) {
     var sawPair = false
     while true {
-      if let openParen {
-        skipNewlines()
-        if current.kind == .rightParen {
-          try advance()
-          return
-        }
-        if case .endOfFile = current.kind {
-          throw error("`(` opened at \(openParen.location) is never closed: add the missing `)`", at: current)
-        }
-      }
+      if let openParen, try closesParenthesis(openParen) { return }
       if current.kind == .label {
         let label = try advance()
         skipNewlines()
@@ -359,14 +364,7 @@ struct DSLParser {
         continue
       }
       guard let openParen else { return }
-      skipNewlines()
-      if current.kind == .rightParen {
-        try advance()
-        return
-      }
-      if case .endOfFile = current.kind {
-        throw error("`(` opened at \(openParen.location) is never closed: add the missing `)`", at: current)
-      }
+      if try closesParenthesis(openParen) { return }
       throw unexpected(current, "expected `,` or the `)` closing the `(` at \(openParen.location)")
     }
   }

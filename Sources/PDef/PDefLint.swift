@@ -1,3 +1,4 @@
+import Lint
 import OrderedJSON
 
 /// Checks a parsed definition for constructs robogrator refuses or that
@@ -11,7 +12,7 @@ import OrderedJSON
 public enum PDefLint {
   public static func check(
     _ root: PDefNode, knownExpressions: Set<String>, participants: Set<String>, file: String
-  ) -> [PDefFinding] {
+  ) -> [LintFinding] {
     var lint = Walk(
       file: file, knownExpressions: knownExpressions, participants: participants,
       subprocesses: definedSubprocesses(below: root), processName: root.definedName)
@@ -39,12 +40,12 @@ public enum PDefLint {
     let participants: Set<String>
     let subprocesses: Set<String>
     let processName: String?
-    var findings: [PDefFinding] = []
+    var findings: [LintFinding] = []
 
-    mutating func report(_ severity: PDefFinding.Severity, _ location: SourceLocation?, _ message: String) {
+    mutating func report(_ severity: LintFinding.Severity, _ location: SourceLocation?, _ message: String) {
       findings.append(
-        PDefFinding(
-          severity: severity, file: file, line: location?.line ?? 0, column: location?.column ?? 0,
+        LintFinding(
+          severity: severity, file: file, line: location?.line, column: location?.column,
           message: message))
     }
 

@@ -1,54 +1,9 @@
+import Lint
 import OBSEvents
 
 #if canImport(Glibc)
   import Glibc
 #endif
-
-/// One problem `robogrator lint` found, tied to a file.
-public struct LintFinding: Sendable, Equatable, Comparable, CustomStringConvertible {
-  /// `error` and `warning` make `robogrator lint` exit 1; `info` is a hint only.
-  public enum Severity: String, Sendable, Comparable {
-    case error, warning, info
-    private var rank: Int {
-      switch self {
-      case .error: 0
-      case .warning: 1
-      case .info: 2
-      }
-    }
-    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
-  }
-
-  /// Whether this finding should fail a lint run.
-  public var isProblem: Bool { severity != .info }
-  public var severity: Severity
-  /// The file, relative to the store root (or as given for files outside it).
-  public var file: String
-  /// 1-based line and column inside the file, when the finding is about its text.
-  public var line: Int?
-  public var column: Int?
-  public var message: String
-
-  public init(severity: Severity, file: String, line: Int? = nil, column: Int? = nil, message: String) {
-    self.severity = severity
-    self.file = file
-    self.line = line
-    self.column = column
-    self.message = message
-  }
-
-  public var location: String {
-    var text = file
-    if let line { text += ":\(line)" + (column.map { ":\($0)" } ?? "") }
-    return text
-  }
-
-  public var description: String { "\(location): \(severity.rawValue): \(message)" }
-
-  public static func < (lhs: LintFinding, rhs: LintFinding) -> Bool {
-    (lhs.file, lhs.line ?? 0, lhs.column ?? 0, lhs.message) < (rhs.file, rhs.line ?? 0, rhs.column ?? 0, rhs.message)
-  }
-}
 
 /// Checks a process store for the mistakes that make events launch nothing,
 /// launch the wrong thing, or fail: broken and looping links, links leaving

@@ -1,4 +1,5 @@
 import Foundation
+import Lint
 import OrderedJSON
 import PDef
 import ProcessStore
@@ -32,12 +33,7 @@ public enum DefinitionLint {
     }
     var findings = PDefLint.check(
       root, knownExpressions: PDefNode.knownExpressionNames, participants: participants.union(builtInParticipants),
-      file: file
-    ).map { finding in
-      LintFinding(
-        severity: severity(finding.severity), file: file, line: finding.line > 0 ? finding.line : nil,
-        column: finding.column > 0 ? finding.column : nil, message: finding.message)
-    }
+      file: file)
     var stack = [root]
     while let node = stack.popLast() {
       findings += check(node, file: file)
@@ -52,7 +48,7 @@ public enum DefinitionLint {
     func add(_ finding: TextFinding, attribute: String, text: String) {
       found.append(
         LintFinding(
-          severity: severity(finding.severity), file: file, line: node.location?.line,
+          severity: finding.severity, file: file, line: node.location?.line,
           column: node.location?.column, message: "\(node.name) \(attribute) \(describe(text)): \(finding.message)"))
     }
     var conditions = ["if", "unless"] + (conditionAttributes[node.name] ?? [])
@@ -92,22 +88,6 @@ public enum DefinitionLint {
   static func describe(_ text: String) -> String {
     let short = text.count > 60 ? String(text.prefix(57)) + "..." : text
     return "'\(short)'"
-  }
-
-  static func severity(_ severity: TextFinding.Severity) -> LintFinding.Severity {
-    switch severity {
-    case .error: .error
-    case .warning: .warning
-    case .info: .info
-    }
-  }
-
-  static func severity(_ severity: PDefFinding.Severity) -> LintFinding.Severity {
-    switch severity {
-    case .error: .error
-    case .warning: .warning
-    case .info: .info
-    }
   }
 
   /// Participant names served from a participants folder: `NAME` or `NAME.*` executables.

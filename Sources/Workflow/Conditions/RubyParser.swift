@@ -761,20 +761,8 @@ struct RubyParser {
         try advance()
         blockPass = Sexp(.blockPass, [.node(try arg(0, commandAllowed: false).node)])
         break
-      } else {
-        let (value, isCommand) = try arg(0, commandAllowed: first)
-        if isCommand {
-          items.append(.node(value))
-          break
-        }
-        if try peek().kind == .assoc {
-          try advance()
-          pairs.append(.node(value))
-          pairs.append(.node(try arg(0, commandAllowed: false).node))
-        } else {
-          guard pairs.isEmpty else { throw unexpected(t) }
-          items.append(.node(value))
-        }
+      } else if try argumentOrPair(first: first, token: t, items: &items, pairs: &pairs) {
+        break
       }
       first = false
       guard try peek().kind == .comma else { break }
@@ -783,6 +771,28 @@ struct RubyParser {
     if !pairs.isEmpty { items.append(.node(Sexp(.hash, pairs))) }
     if let blockPass { items.append(.node(blockPass)) }
     return Sexp(.arglist, items)
+  }
+
+  /// One argument of a list: a plain value goes to `items`, `key => value` to
+  /// `pairs` (which must come last); true when it was a command call, which
+  /// ends the list.
+  private mutating func argumentOrPair(
+    first: Bool, token: Token, items: inout [SexpItem], pairs: inout [SexpItem]
+  ) throws(RubyParseFailure) -> Bool {
+    let (value, isCommand) = try arg(0, commandAllowed: first)
+    if isCommand {
+      items.append(.node(value))
+      return true
+    }
+    if try peek().kind == .assoc {
+      try advance()
+      pairs.append(.node(value))
+      pairs.append(.node(try arg(0, commandAllowed: false).node))
+    } else {
+      guard pairs.isEmpty else { throw unexpected(token) }
+      items.append(.node(value))
+    }
+    return false
   }
 
   /// `aref_args` up to `close` (array literals and indexing); a trailing comma is allowed.
@@ -799,20 +809,8 @@ struct RubyParser {
       if t.kind == .star {
         try advance()
         items.append(.node(Sexp(.splat, [.node(try arg(0, commandAllowed: false).node)])))
-      } else {
-        let (value, isCommand) = try arg(0, commandAllowed: first)
-        if isCommand {
-          items.append(.node(value))
-          break
-        }
-        if try peek().kind == .assoc {
-          try advance()
-          pairs.append(.node(value))
-          pairs.append(.node(try arg(0, commandAllowed: false).node))
-        } else {
-          guard pairs.isEmpty else { throw unexpected(t) }
-          items.append(.node(value))
-        }
+      } else if try argumentOrPair(first: first, token: t, items: &items, pairs: &pairs) {
+        break
       }
       first = false
       guard try peek().kind == .comma else { break }

@@ -1,19 +1,9 @@
+import Lint
+
 /// One finding of ``SubstitutionLint`` or ``ConditionLint``: what is wrong and how to write it instead.
 public struct TextFinding: Sendable, Equatable, CustomStringConvertible {
   /// How bad it is: `error` is refused at launch, `warning` changes what the process does, `info` is a hint.
-  public enum Severity: String, Sendable, Comparable {
-    case info, warning, error
-
-    private var rank: Int {
-      switch self {
-      case .info: 0
-      case .warning: 1
-      case .error: 2
-      }
-    }
-
-    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
-  }
+  public typealias Severity = LintFinding.Severity
 
   public let severity: Severity
   /// A stable identifier, e.g. `unquoted-substitution`.
