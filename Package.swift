@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Module layout and allowed imports: see DESIGN.md ("Modules").
+// Module layout: see README.md ("Repository layout"); pure logic in the middle, I/O at the edges.
 // OrderedJSON is shared by every module that handles events, trees or
 // workitems: it keeps key order, which users can see (Ruby `inspect`,
 // `robogrator pdef --json`, participant workitems).
@@ -55,7 +55,7 @@ let package = Package(
     ),
     .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
     .testTarget(name: "ParticipantsTests", dependencies: ["Participants", "OrderedJSON"]),
-    .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "OrderedJSON"]),
+    .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "OrderedJSON", "PDef"]),
     .testTarget(name: "PDefTests", dependencies: ["PDef", "PDefFuzzing", "OrderedJSON", "Lint"]),
     .testTarget(name: "OBSEventsTests", dependencies: ["OBSEvents", "OrderedJSON"]),
     .testTarget(name: "ProcessStoreTests", dependencies: ["ProcessStore", "OBSEvents", "OrderedJSON", "Lint"]),

@@ -44,7 +44,8 @@ public struct EventDecoder: Sendable {
     if case .string(let key)? = object["routing_key"] {
       guard case .object(let body)? = object["body"] else {
         if object["body"] == nil { throw .missingKey("body", shape: "message-bus message") }
-        throw .invalidKey("body of \(key)", value: "a \(object["body"]?.typeName ?? "null")", expected: "a JSON object")
+        let type = object["body"]?.typeName ?? "null"
+        throw .invalidKey("body of \(key)", value: (type == "array" ? "an " : "a ") + type, expected: "a JSON object")
       }
       return try bus.adapt(body: body, routingKey: key)
     }

@@ -102,3 +102,7 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     hasher.combine(combined)
   }
 }
+
+extension JSONObject: ExpressibleByDictionaryLiteral {
+  public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
+}

@@ -75,7 +75,7 @@ public enum PDefLint {
       if let processName, name == processName, !subprocesses.contains(name) {
         report(
           .warning, location,
-          "`\(name)` is this process's own name: ruote ran the whole process again here, forever (spec T18); "
+          "`\(name)` is this process's own name: ruote ran the whole process again here, forever; "
             + "robogrator stops it with an error after a depth limit. Use `participant :ref => '\(name)'` "
             + "to call the participant")
         return
@@ -109,7 +109,7 @@ public enum PDefLint {
         report(
           .info, location,
           "`if` has two children and the first, `\(node.children[0].name)`, is not a `sequence`: the second, "
-            + "`\(node.children[1].name)`, is the else branch and runs only when the test is false (spec T5); "
+            + "`\(node.children[1].name)`, is the else branch and runs only when the test is false (see robogrator-pdef(5)); "
             + "wrap both in `sequence do ... end` if they should run one after the other")
       }
     }

@@ -114,6 +114,7 @@ public struct Linker: Sendable {
       }
     }
     guard !definitions.isEmpty || (purge && !confs.isEmpty) else {
+      if !confs.isEmpty { throw .onlyConfsLeft(directory: directory, label: wanted) }
       throw .notEnabled(directory: directory, label: wanted)
     }
     var outcome = Outcome()
@@ -224,6 +225,7 @@ public enum LinkError: Error, Sendable, Equatable, CustomStringConvertible {
   case invalidConf(String)
   case exists(path: String, what: String)
   case notEnabled(directory: String, label: String)
+  case onlyConfsLeft(directory: String, label: String)
   case system(path: String, reason: String)
 
   public var description: String {
@@ -239,6 +241,8 @@ public enum LinkError: Error, Sendable, Equatable, CustomStringConvertible {
       "\(path) already exists as \(what); use --force to replace it"
     case .notEnabled(let directory, let label):
       "nothing is enabled for \(label) in \(directory)"
+    case .onlyConfsLeft(let directory, let label):
+      "nothing is enabled for \(label) in \(directory), only its confs are left; use --purge to remove them"
     case .system(let path, let reason):
       "\(path): \(reason)"
     }

@@ -70,7 +70,10 @@ public enum DefinitionLint {
     }
     for (key, value) in node.attributes {
       for text in [key] + strings(in: value) {
-        for finding in SubstitutionLint.findings(for: text) { add(finding, attribute: "text", text: text) }
+        // `${r:...}` is already an error of the tree lint; report it once.
+        for finding in SubstitutionLint.findings(for: text) where finding.code != "ruby-evaluation" {
+          add(finding, attribute: "text", text: text)
+        }
       }
     }
     return found

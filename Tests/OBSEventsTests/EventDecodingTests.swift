@@ -113,7 +113,7 @@ import Testing
 
   @Test func storedBusMessageWhoseBodyIsNotAnObjectIsAnError() {
     let error = decodeError(#"{"routing_key": "opensuse.obs.repo.published", "body": [1]}"#)
-    #expect(error == .invalidKey("body of opensuse.obs.repo.published", value: "a array", expected: "a JSON object"))
+    #expect(error == .invalidKey("body of opensuse.obs.repo.published", value: "an array", expected: "a JSON object"))
   }
 
   @Test func routingKeyBesideADocumentThatNamesItsShapeIsIgnored() throws {

@@ -89,7 +89,7 @@ import Testing
   @Test func disableWithoutPurgeOfOnlyAConfSaysNothingIsEnabledAndKeepsIt() throws {
     let files = try TemporaryStore()
     try files.write("P/REPO_PUBLISHED.a.conf", "{}")
-    #expect(throws: LinkError.self) {
+    #expect(throws: LinkError.onlyConfsLeft(directory: files.path("P"), label: "REPO_PUBLISHED")) {
       _ = try Linker(root: files.root).disable(project: try ProjectName("P"), label: try EventLabel("REPO_PUBLISHED"))
     }
     #expect(FileManager.default.fileExists(atPath: files.path("P/REPO_PUBLISHED.a.conf")))

@@ -103,3 +103,11 @@ import Testing
     #expect(DefinitionLint.participants(in: directory) == ["notify_irc", "obsticket_helper"])
   }
 }
+
+@Suite struct DefinitionLintReportsOnceTests {
+  @Test func rubyEvaluationIsReportedOnce() {
+    let findings = DefinitionLint.check(
+      text: "Ruote.process_definition 'x' do\n  echo '${r:1 + 1}'\nend\n", file: "x.pdef", participants: [])
+    #expect(findings.filter { $0.severity == .error }.count == 1)
+  }
+}

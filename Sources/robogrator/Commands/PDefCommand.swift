@@ -9,7 +9,7 @@ struct PDefCommand: ParsableCommand {
     discussion: """
       Parses a definition (the ruote Ruby DSL, or a JSON tree) without running any \
       Ruby, and prints the tree the engine will run: indented by default; with --json, \
-      the canonical ruote tree [name, {attributes}, [children]] on one JSON document \
+      the canonical ruote tree [name, {attributes}, [children]] as JSON on one line \
       (root named "define", positional arguments as keys with a null value, attributes \
       in source order). A definition that does not parse exits 1 with FILE:LINE:COLUMN \
       and the reason on standard error.
@@ -27,7 +27,8 @@ struct PDefCommand: ParsableCommand {
       let text = String(decoding: try readInput(file), as: UTF8.self)
       do {
         let tree = try PDefParser.parse(text, file: file == "-" ? "<stdin>" : file)
-        print(json ? tree.toJSON().serialized() : tree.indentedDescription())
+        let text = json ? tree.toJSON().serialized() : tree.indentedDescription()
+        print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
         return 0
       } catch {
         printError("\(error)")
