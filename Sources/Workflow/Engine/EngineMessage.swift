@@ -1,0 +1,53 @@
+import OrderedJSON
+import PDef
+
+/// What the engine works through, one at a time, first in first out (so
+/// concurrent branches advance breadth-first, as in ruote).
+public enum EngineMessage: Sendable {
+  /// Run `tree` as a new expression `id` under `parent` with these fields.
+  case apply(Apply)
+  /// A child finished: `from` hands its workitem fields back to `to`.
+  case reply(to: FlowExpressionID, from: FlowExpressionID, fields: JSONObject)
+  /// Stop `id` and everything under it.
+  case cancel(FlowExpressionID)
+  /// A participant answered the dispatch of `id` (with an error, or new fields).
+  case receive(FlowExpressionID, Result<JSONObject, ParticipantError>)
+
+  public struct Apply: Sendable {
+    public var id: FlowExpressionID
+    public var parent: FlowExpressionID?
+    public var tree: PDefNode
+    public var fields: JSONObject
+    /// A new scope for the expression (process root, subprocess instance).
+    public var variables: JSONObject?
+    public var subprocessDepth: Int
+
+    public init(
+      id: FlowExpressionID, parent: FlowExpressionID?, tree: PDefNode, fields: JSONObject,
+      variables: JSONObject? = nil, subprocessDepth: Int = 0
+    ) {
+      self.id = id
+      self.parent = parent
+      self.tree = tree
+      self.fields = fields
+      self.variables = variables
+      self.subprocessDepth = subprocessDepth
+    }
+  }
+}
+
+/// A participant's failure, as its reply or its exit reported it.
+public struct ParticipantError: Error, Sendable, Equatable, CustomStringConvertible {
+  public let message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}
+
+/// A workitem handed to a participant, waiting for its answer.
+public struct Dispatch: Sendable, Equatable {
+  public let expression: FlowExpressionID
+  public let participant: String
+  /// The workitem as the participant receives it (spec §6.3): `fields` (with
+  /// `params` and `dispatched_at`), `fei`, `participant_name`, `wf_name`, ...
+  public let workitem: JSONObject
+}

@@ -1,0 +1,92 @@
+import OrderedJSON
+import PDef
+
+/// Where a process instance stands.
+public enum ProcessStatus: String, Sendable {
+  case running
+  /// The root replied: the process ran to its end.
+  case completed
+  /// `terminate` / `cancel_process` ended it.
+  case terminated
+  /// A branch stopped on an unhandled error and waits for a replay or a cancel.
+  case error
+  /// An operator cancelled it.
+  case cancelled
+}
+
+/// What the engine knows about one process instance besides its expressions.
+public struct ProcessRecord: Sendable {
+  public let wfid: String
+  public var name: String
+  public var revision: String?
+  /// The definition as launched (a snapshot: editing the file later changes nothing).
+  public var tree: PDefNode
+  public var status: ProcessStatus
+  /// The workitem fields the process ended with.
+  public var fields: JSONObject?
+  /// Unhandled errors, oldest first.
+  public var errors: [String] = []
+  /// `echo` lines and what happened, in order.
+  public var history: [String] = []
+}
+
+/// The engine's state, behind a protocol so the same step function runs on
+/// memory (tests) and on SQLite (the daemon). Every method is called from the
+/// engine's one thread.
+public protocol EngineStore: AnyObject {
+  func expression(_ id: FlowExpressionID) -> FlowExpression?
+  func save(_ expression: FlowExpression)
+  func remove(_ id: FlowExpressionID)
+  func expressions(of wfid: String) -> [FlowExpression]
+
+  func enqueue(_ message: EngineMessage)
+  func dequeue() -> EngineMessage?
+
+  func process(_ wfid: String) -> ProcessRecord?
+  func save(_ process: ProcessRecord)
+
+  func addDispatch(_ dispatch: Dispatch)
+  func removeDispatch(_ id: FlowExpressionID) -> Dispatch?
+  var dispatches: [Dispatch] { get }
+}
+
+/// An `EngineStore` in memory, for tests and for running a definition once.
+public final class InMemoryEngineStore: EngineStore {
+  private var expressionsByID: [FlowExpressionID: FlowExpression] = [:]
+  private var queue: [EngineMessage] = []
+  private var queueHead = 0
+  private var processes: [String: ProcessRecord] = [:]
+  private var pending: [Dispatch] = []
+
+  public init() {}
+
+  public func expression(_ id: FlowExpressionID) -> FlowExpression? { expressionsByID[id] }
+  public func save(_ expression: FlowExpression) { expressionsByID[expression.id] = expression }
+  public func remove(_ id: FlowExpressionID) { expressionsByID[id] = nil }
+  public func expressions(of wfid: String) -> [FlowExpression] {
+    expressionsByID.values.filter { $0.id.wfid == wfid }.sorted { $0.id.expid < $1.id.expid }
+  }
+
+  public func enqueue(_ message: EngineMessage) { queue.append(message) }
+  public func dequeue() -> EngineMessage? {
+    guard queueHead < queue.count else { return nil }
+    defer {
+      queueHead += 1
+      if queueHead > 1024 && queueHead * 2 > queue.count {
+        queue.removeFirst(queueHead)
+        queueHead = 0
+      }
+    }
+    return queue[queueHead]
+  }
+
+  public func process(_ wfid: String) -> ProcessRecord? { processes[wfid] }
+  public func save(_ process: ProcessRecord) { processes[process.wfid] = process }
+
+  public func addDispatch(_ dispatch: Dispatch) { pending.append(dispatch) }
+  public func removeDispatch(_ id: FlowExpressionID) -> Dispatch? {
+    guard let index = pending.firstIndex(where: { $0.expression == id }) else { return nil }
+    return pending.remove(at: index)
+  }
+  public var dispatches: [Dispatch] { pending }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import OrderedJSON
+import PDef
+
+/// What an expression's behaviour can do while it handles one message:
+/// read its attributes with `${}` substituted, apply a child, reply to its
+/// parent, read and set variables, call a participant or a subprocess.
+public struct ExpressionStep {
+  let engine: WorkflowEngine
+  public var expression: FlowExpression
+  /// Set once the expression replied: it is gone from the store.
+  var isFinished = false
+
+  init(engine: WorkflowEngine, expression: FlowExpression) {
+    self.engine = engine
+    self.expression = expression
+  }
+
+  /// The `${}` context for this expression with the given fields.
+  func scope(fields: JSONObject) -> ExpressionScope {
+    ExpressionScope(fields: .object(fields), engine: engine, id: expression.id)
+  }
+
+  /// An attribute substituted against `fields` (typed values and raw `$f:x` kept).
+  func attribute(_ name: String, fields: JSONObject) throws(ProcessFault) -> JSONValue? {
+    guard let value = expression.tree.attributes[name] else { return nil }
+    do {
+      return try Dollar.substituteAttribute(value, in: scope(fields: fields))
+    } catch {
+      throw ProcessFault("\(error)")
+    }
+  }
+
+  /// A text attribute (or the positional text with `positional`), substituted.
+  func text(_ name: String?, positional: Bool = false, fields: JSONObject) throws(ProcessFault) -> String? {
+    var raw: JSONValue?
+    if let name { raw = expression.tree.attributes[name] }
+    if raw == nil, positional, let text = expression.tree.positionalText { raw = .string(text) }
+    guard let raw else { return nil }
+    do {
+      switch try Dollar.substituteAttribute(raw, in: scope(fields: fields)) {
+      case .null: return nil
+      case .string(let text): return text
+      case let other: return RubyInspect.render(other)
+      }
+    } catch {
+      throw ProcessFault("\(error)")
+    }
+  }
+
+  /// Every attribute with keys and values substituted (participant params, subprocess variables).
+  func substitutedAttributes(fields: JSONObject) throws(ProcessFault) -> JSONObject {
+    do {
+      return try Dollar.substituteAttribute(
+        .object(expression.tree.attributes), in: scope(fields: fields), substitutingKeys: true
+      )
+      .objectValue ?? JSONObject()
+    } catch {
+      throw ProcessFault("\(error)")
+    }
+  }
+
+  /// Evaluates a condition attribute value against `fields` (nil when absent).
+  func condition(_ value: JSONValue, fields: JSONObject) throws(ProcessFault) -> Bool? {
+    do {
+      return try Condition.evaluate(attribute: value, in: scope(fields: fields))
+    } catch {
+      throw ProcessFault("\(error)")
+    }
+  }
+
+  // MARK: - Children and parent
+
+  /// The position of a child among this expression's children (from its expid).
+  func childIndex(of child: FlowExpressionID) -> Int {
+    Int(child.expid.split(separator: "_").last ?? "") ?? 0
+  }
+
+  /// Applies child `index` of the tree with `fields`.
+  mutating func applyChild(_ index: Int, fields: JSONObject, variables: JSONObject? = nil) {
+    let id = FlowExpressionID(
+      wfid: expression.id.wfid, expid: "\(expression.id.expid)_\(index)", subid: engine.newSubid())
+    expression.children.append(id)
+    engine.store.enqueue(
+      .apply(
+        .init(
+          id: id, parent: expression.id, tree: expression.tree.children[index], fields: fields, variables: variables,
+          subprocessDepth: expression.subprocessDepth)))
+  }
+
+  /// Replies to the parent with `fields`; the expression is done.
+  public mutating func reply(_ fields: JSONObject) {
+    engine.store.save(expression)
+    engine.finish(expression, fields: fields)
+    isFinished = true
+  }
+
+  // MARK: - Variables
+
+  func variable(_ name: String) -> JSONValue? {
+    if let own = expression.variables, let head = name.split(separator: ".").first, own[String(head)] != nil {
+      return Dollar.lookupPath(name, in: .object(own))
+    }
+    return engine.lookupVariable(name, from: expression.parent ?? expression.id)
+  }
+
+  /// Sets a variable in the nearest scope (this expression's, else the closest ancestor's); `/x` sets the root's.
+  mutating func setVariable(_ name: String, _ value: JSONValue?) {
+    if name.hasPrefix("/") {
+      guard var root = engine.store.expressions(of: expression.id.wfid).first(where: { $0.parent == nil }) else {
+        return
+      }
+      if root.id == expression.id { root = expression }
+      var scope = root.variables ?? JSONObject()
+      JSONPaths.set(String(name.drop { $0 == "/" }), to: value, in: &scope)
+      root.variables = scope
+      if root.id == expression.id { expression = root } else { engine.store.save(root) }
+      return
+    }
+    if expression.variables != nil {
+      JSONPaths.set(name, to: value, in: &expression.variables!)
+      return
+    }
+    guard let parent = expression.parent, var owner = engine.scopeOwner(from: parent) else { return }
+    JSONPaths.set(name, to: value, in: &owner.variables!)
+    engine.store.save(owner)
+  }
+
+  // MARK: - Participants and subprocesses
+
+  /// Hands the workitem to participant `name` (spec §6.3): `__result__` and `t`
+  /// removed, `params` and `dispatched_at` added; waits for `receive`.
+  mutating func dispatch(participant name: String, fields: JSONObject, params: JSONObject) {
+    var sent = fields
+    sent["__result__"] = nil
+    sent["t"] = nil
+    sent["params"] = .object(params)
+    sent["dispatched_at"] = .string(WorkflowEngine.timestamp(engine.now()))
+    let process = engine.store.process(expression.id.wfid)
+    var workitem = JSONObject()
+    workitem["fields"] = .object(sent)
+    workitem["fei"] = expression.id.json
+    workitem["participant_name"] = .string(name)
+    workitem["wf_name"] = process.map { .string($0.name) } ?? .null
+    workitem["wf_revision"] = process?.revision.map(JSONValue.string) ?? .null
+    workitem["re_dispatch_count"] = 0
+    expression.kind = "participant"
+    expression.state["participant"] = .string(name)
+    engine.store.addDispatch(Dispatch(expression: expression.id, participant: name, workitem: workitem))
+    engine.record(expression.id.wfid, "dispatched to \(name) (\(expression.id.expid))")
+  }
+
+  /// Runs the subprocess bound as `binding` (`[expid, tree]`) as a child, with `variables` as its scope.
+  mutating func applySubprocess(_ binding: JSONValue, name: String, variables: JSONObject, fields: JSONObject)
+    throws(ProcessFault)
+  {
+    guard case .array(let pair) = binding, pair.count == 2, case .string(let expid) = pair[0],
+      let tree = try? PDefNode(json: pair[1], file: name)
+    else { throw ProcessFault("no subprocess named '\(name)' found") }
+    let depth = expression.subprocessDepth + 1
+    guard depth <= engine.configuration.maximumSubprocessDepth else {
+      throw ProcessFault(
+        "subprocess '\(name)' nested \(depth) deep: a definition that calls its own name (or subprocesses calling "
+          + "each other) recurses without end; use `participant :ref => '\(name)'` to call a participant of that name")
+    }
+    let id = FlowExpressionID(wfid: expression.id.wfid, expid: expid, subid: engine.newSubid())
+    expression.children.append(id)
+    expression.kind = "subprocess"
+    engine.store.enqueue(
+      .apply(
+        .init(id: id, parent: expression.id, tree: tree, fields: fields, variables: variables, subprocessDepth: depth)))
+  }
+}
+
+extension WorkflowEngine {
+  /// ruote's `dispatched_at`: `2026-11-23 03:46:24.352851 UTC`.
+  static func timestamp(_ date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSSSSS 'UTC'"
+    return formatter.string(from: date)
+  }
+}
+
+/// The `${}` context of one expression: its workitem fields, variables seen
+/// from it (dynamic scoping), and its identity for `${wfid}` and friends.
+struct ExpressionScope: SubstitutionContext {
+  let fields: JSONValue
+  let engine: WorkflowEngine
+  let id: FlowExpressionID
+
+  func lookupVariable(_ name: String) -> JSONValue? {
+    engine.lookupVariable(name, from: id)
+  }
+
+  func reservedValue(_ name: ReservedName) -> JSONValue? {
+    switch name {
+    case .wfid: .string(id.wfid)
+    case .expid: .string(id.expid)
+    case .subid: .string(id.subid)
+    case .engineID: "engine"
+    case .fei: .string(id.description)
+    case .mnemoID, .tag, .fullTag: .string("")
+    case .tags: .array([])
+    }
+  }
+}

@@ -1,0 +1,274 @@
+import Foundation
+import OrderedJSON
+import PDef
+
+/// The durable-engine step function: takes one message from the store's
+/// queue, runs the expression it concerns, and leaves the new state and new
+/// messages in the store. It knows nothing about any particular expression;
+/// each lives in `Expressions/` and registers in `ExpressionRegistry`.
+public final class WorkflowEngine {
+  public let store: EngineStore
+  public var configuration: Configuration
+  let now: () -> Date
+  let newSubid: () -> String
+
+  public struct Configuration: Sendable {
+    /// How deep subprocess calls may nest before the call is a process error
+    /// (ruote recursed forever on a process calling its own name, spec T18).
+    public var maximumSubprocessDepth = 200
+    public init() {}
+  }
+
+  public init(
+    store: EngineStore, configuration: Configuration = Configuration(), now: @escaping () -> Date = Date.init,
+    newSubid: @escaping () -> String = WorkflowEngine.randomSubid
+  ) {
+    self.store = store
+    self.configuration = configuration
+    self.now = now
+    self.newSubid = newSubid
+  }
+
+  public static func randomSubid() -> String {
+    (0..<4).map { _ in String(UInt32.random(in: 0...UInt32.max), radix: 16) }.map {
+      String(repeating: "0", count: 8 - $0.count) + $0
+    }.joined()
+  }
+
+  // MARK: - Launching
+
+  /// Starts a process: the root `define` runs as a sequence over its body,
+  /// its nested `define`s bound first. Returns the new process id.
+  @discardableResult
+  public func launch(
+    _ tree: PDefNode, fields: JSONObject = JSONObject(), variables: JSONObject = JSONObject(), wfid: String? = nil
+  )
+    throws(LaunchError) -> String
+  {
+    guard tree.name == "define" || tree.name == "process_definition" || tree.name == "workflow_definition" else {
+      throw LaunchError("the definition's root is `\(tree.name)`, not `define` (Ruote.process_definition)")
+    }
+    let wfid = wfid ?? makeWfid()
+    let name = tree.attributes["name"]?.stringValue ?? tree.positionalText ?? "process"
+    var scope = variables
+    // The process name is bound like a subprocess, so a call to it is a
+    // (depth-limited) recursion, as in ruote.
+    scope[name] = WorkflowEngine.subprocessBinding(expid: "0", tree: tree)
+    store.save(
+      ProcessRecord(
+        wfid: wfid, name: name, revision: tree.attributes["revision"]?.stringValue, tree: tree, status: .running))
+    store.enqueue(
+      .apply(
+        .init(
+          id: FlowExpressionID(wfid: wfid, expid: "0", subid: newSubid()), parent: nil, tree: tree, fields: fields,
+          variables: scope)))
+    return wfid
+  }
+
+  func makeWfid() -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyyMMdd-HHmm"
+    let letters = Array("bdfghjkmnprstz")
+    let vowels = Array("aeiou")
+    let word = { (0..<4).map { i in String(i % 2 == 0 ? letters.randomElement()! : vowels.randomElement()!) }.joined() }
+    return "\(formatter.string(from: now()))-\(word())\(word())-\(word())\(word())"
+  }
+
+  /// The value a `define` binds: `[expid, tree]`.
+  static func subprocessBinding(expid: String, tree: PDefNode) -> JSONValue {
+    .array([.string(expid), tree.toJSON()])
+  }
+
+  // MARK: - Running
+
+  /// Processes messages until the queue is empty (participants answer later,
+  /// through `receive`). Returns how many were processed.
+  @discardableResult
+  public func run(maximumMessages: Int = .max) -> Int {
+    var count = 0
+    while count < maximumMessages, let message = store.dequeue() {
+      process(message)
+      count += 1
+    }
+    return count
+  }
+
+  /// A participant answered: its fields, or its error.
+  public func receive(_ id: FlowExpressionID, _ result: Result<JSONObject, ParticipantError>) {
+    store.enqueue(.receive(id, result))
+  }
+
+  /// Cancels a whole process (as an operator does); it ends `cancelled`.
+  public func cancelProcess(_ wfid: String) {
+    guard var process = store.process(wfid), process.status == .running || process.status == .error else { return }
+    process.status = .cancelled
+    store.save(process)
+    if let root = store.expressions(of: wfid).first(where: { $0.parent == nil }) { store.enqueue(.cancel(root.id)) }
+  }
+
+  func process(_ message: EngineMessage) {
+    switch message {
+    case .apply(let apply):
+      applyExpression(apply)
+    case .reply(let to, let from, let fields):
+      guard var expression = store.expression(to) else { return }
+      expression.children.removeAll { $0 == from }
+      if expression.status == .cancelling {
+        store.save(expression)
+        if expression.children.isEmpty { finish(expression, fields: fields) }
+        return
+      }
+      run(expression) { step throws(ProcessFault) in
+        try ExpressionRegistry.behavior(for: step.expression.kind).reply(&step, from: from, fields: fields)
+      }
+    case .cancel(let id):
+      guard var expression = store.expression(id) else { return }
+      expression.status = .cancelling
+      store.save(expression)
+      if expression.kind == "participant", let dispatch = store.removeDispatch(id) {
+        record(id.wfid, "cancel sent to participant \(dispatch.participant) (\(id.expid))")
+      }
+      if expression.children.isEmpty {
+        finish(expression, fields: expression.applied)
+      } else {
+        for child in expression.children { store.enqueue(.cancel(child)) }
+      }
+    case .receive(let id, let result):
+      guard store.removeDispatch(id) != nil, let expression = store.expression(id), expression.status == .active else {
+        return  // a late answer to a cancelled or replayed call is dropped, as ruote did
+      }
+      run(expression) { step throws(ProcessFault) in
+        switch result {
+        case .success(var fields):
+          fields["params"] = nil
+          fields["dispatched_at"] = nil
+          step.reply(fields)
+        case .failure(let error):
+          throw ProcessFault(error.message)
+        }
+      }
+    }
+  }
+
+  func applyExpression(_ apply: EngineMessage.Apply) {
+    let kind = ExpressionRegistry.kind(of: apply.tree.name)
+    var expression = FlowExpression(
+      id: apply.id, parent: apply.parent, tree: apply.tree, kind: kind, applied: apply.fields,
+      variables: apply.variables)
+    expression.subprocessDepth = apply.subprocessDepth
+    store.save(expression)
+    run(expression) { step throws(ProcessFault) in
+      let scope = step.scope(fields: apply.fields)
+      let shouldApply: Bool
+      do {
+        shouldApply = try Condition.shouldApply(
+          ifValue: step.expression.tree.attributes["if"], unlessValue: step.expression.tree.attributes["unless"],
+          in: scope)
+      } catch {
+        throw ProcessFault("\(error)")
+      }
+      guard shouldApply else {
+        step.reply(apply.fields)
+        return
+      }
+      try ExpressionRegistry.behavior(for: kind).apply(&step)
+    }
+  }
+
+  /// Runs one behaviour call on `expression` and stores what it left behind.
+  func run(_ expression: FlowExpression, _ body: (inout ExpressionStep) throws(ProcessFault) -> Void) {
+    var step = ExpressionStep(engine: self, expression: expression)
+    do {
+      try body(&step)
+    } catch {
+      fail(step.expression, error.message)
+      return
+    }
+    if step.isFinished { return }
+    store.save(step.expression)
+  }
+
+  /// An expression is done: it leaves the store and hands `fields` to its parent.
+  func finish(_ expression: FlowExpression, fields: JSONObject) {
+    store.remove(expression.id)
+    if let parent = expression.parent {
+      store.enqueue(.reply(to: parent, from: expression.id, fields: fields))
+      return
+    }
+    // The root replied: the process is over.
+    guard var process = store.process(expression.id.wfid) else { return }
+    if process.status == .running || process.status == .error {
+      process.status = expression.status == .cancelling ? .terminated : .completed
+    }
+    process.fields = fields
+    store.save(process)
+    record(expression.id.wfid, "process ended: \(process.status.rawValue)")
+  }
+
+  /// An unhandled error: the expression stops where it is; the process waits.
+  func fail(_ expression: FlowExpression, _ message: String) {
+    var failed = expression
+    failed.status = .failed
+    failed.error = message
+    store.save(failed)
+    guard var process = store.process(expression.id.wfid) else { return }
+    process.status = .error
+    process.errors.append(message)
+    process.history.append("error at \(expression.id.expid) (\(expression.tree.name)): \(message)")
+    store.save(process)
+  }
+
+  func record(_ wfid: String, _ line: String) {
+    guard var process = store.process(wfid) else { return }
+    process.history.append(line)
+    store.save(process)
+  }
+
+  // MARK: - Variables (dynamic scoping, spec §2.5)
+
+  /// The expression whose scope holds variables for `id`: itself or the nearest ancestor with one.
+  func scopeOwner(from id: FlowExpressionID) -> FlowExpression? {
+    var current = store.expression(id)
+    while let expression = current {
+      if expression.variables != nil { return expression }
+      current = expression.parent.flatMap(store.expression)
+    }
+    return nil
+  }
+
+  /// Reads a variable seen from `id`: `x`, `x.y.0`, `/x` (the root scope).
+  func lookupVariable(_ name: String, from id: FlowExpressionID) -> JSONValue? {
+    if name.hasPrefix("//") { return nil }
+    if name.hasPrefix("/") {
+      return rootScope(of: id.wfid).flatMap { Dollar.lookupPath(String(name.dropFirst()), in: .object($0)) }
+    }
+    let head = name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? name
+    var current = store.expression(id)
+    while let expression = current {
+      if let variables = expression.variables, variables[head] != nil {
+        return Dollar.lookupPath(name, in: .object(variables))
+      }
+      current = expression.parent.flatMap(store.expression)
+    }
+    return nil
+  }
+
+  func rootScope(of wfid: String) -> JSONObject? {
+    store.expressions(of: wfid).first { $0.parent == nil }?.variables
+  }
+}
+
+/// Why a definition cannot be launched.
+public struct LaunchError: Error, Sendable, CustomStringConvertible {
+  public let description: String
+  init(_ description: String) { self.description = description }
+}
+
+/// An error raised while running an expression: it stops that branch (spec §2.8).
+public struct ProcessFault: Error, Sendable, CustomStringConvertible {
+  public let message: String
+  public init(_ message: String) { self.message = message }
+  public var description: String { message }
+}
