@@ -12,6 +12,9 @@ public enum EngineMessage: Sendable {
   case cancel(FlowExpressionID)
   /// A participant answered the dispatch of `id` (with an error, or new fields).
   case receive(FlowExpressionID, Result<JSONObject, ParticipantError>)
+  /// A command (`_break`, `rewind`, ...) nested below a loop reaches the loop:
+  /// the loop cancels its current child, then obeys with these fields.
+  case command(to: FlowExpressionID, fields: JSONObject)
 
   public struct Apply: Sendable {
     public var id: FlowExpressionID

@@ -48,6 +48,14 @@ public struct ExpressionStep {
     }
   }
 
+  /// The first of several spellings of an attribute that is present (`on_field`, `on_f`, `on_fld`), substituted.
+  func firstText(_ names: [String], fields: JSONObject) throws(ProcessFault) -> String? {
+    for name in names {
+      if let text = try text(name, fields: fields) { return text }
+    }
+    return nil
+  }
+
   /// Every attribute with keys and values substituted (participant params, subprocess variables).
   func substitutedAttributes(fields: JSONObject) throws(ProcessFault) -> JSONObject {
     do {

@@ -135,6 +135,16 @@ public final class WorkflowEngine {
       } else {
         for child in expression.children { store.enqueue(.cancel(child)) }
       }
+    case .command(let to, let fields):
+      guard var loop = store.expression(to), loop.status == .active else { return }
+      loop.state["command_fields"] = .object(fields)
+      store.save(loop)
+      for child in loop.children { store.enqueue(.cancel(child)) }
+      if loop.children.isEmpty {
+        run(loop) { step throws(ProcessFault) in
+          try ExpressionRegistry.behavior(for: step.expression.kind).reply(&step, from: to, fields: fields)
+        }
+      }
     case .receive(let id, let result):
       guard store.removeDispatch(id) != nil, let expression = store.expression(id), expression.status == .active else {
         return  // a late answer to a cancelled or replayed call is dropped, as ruote did

@@ -28,6 +28,11 @@ enum ExpressionRegistry {
     "if": If.self,
     "error": ErrorExpression.self,
     "noop": Noop.self,
+    "cursor": Cursor.self, "repeat": Cursor.self, "loop": Cursor.self,
+    "break": CommandExpression.self, "stop": CommandExpression.self, "over": CommandExpression.self,
+    "rewind": CommandExpression.self, "continue": CommandExpression.self, "reset": CommandExpression.self,
+    "skip": CommandExpression.self, "back": CommandExpression.self, "jump": CommandExpression.self,
+    "iterator": Iterator.self,
   ]
 
   /// The kind an expression name runs as: itself when known, else an implicit call.
