@@ -33,6 +33,10 @@ enum ExpressionRegistry {
     "rewind": CommandExpression.self, "continue": CommandExpression.self, "reset": CommandExpression.self,
     "skip": CommandExpression.self, "back": CommandExpression.self, "jump": CommandExpression.self,
     "iterator": Iterator.self,
+    "concurrence": Concurrence.self, "concurrent_iterator": ConcurrentIterator.self,
+    "citerator": ConcurrentIterator.self,
+    "terminate": Terminate.self, "cancel_process": Terminate.self, "kill_process": Terminate.self,
+    "apply": Apply.self,
   ]
 
   /// The kind an expression name runs as: itself when known, else an implicit call.

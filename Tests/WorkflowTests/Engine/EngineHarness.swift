@@ -37,19 +37,28 @@ final class EngineHarness {
   func run(_ text: String, fields: JSONObject = JSONObject()) throws -> ProcessRecord {
     let tree = try PDefParser.parse(text, file: "test.pdef")
     let wfid = try engine.launch(tree, fields: fields)
+    var recorded = Set<String>()
+    var answers: [String: Int] = [:]
     var answered = Set<String>()
     while true {
       engine.run()
-      let waiting = store.dispatches.filter { !answered.contains($0.expression.description) }
+      // Every dispatch counts as a call when it is made, answered or not.
+      for dispatch in store.dispatches where recorded.insert(dispatch.expression.description).inserted {
+        let fields = dispatch.workitem["fields"]?.objectValue ?? JSONObject()
+        calls.append(
+          Call(participant: dispatch.participant, params: fields["params"]?.objectValue ?? [:], fields: fields))
+      }
+      let waiting = store.dispatches.filter {
+        !answered.contains($0.expression.description) && !silent.contains($0.participant)
+      }
       guard let dispatch = waiting.first else { break }
       answered.insert(dispatch.expression.description)
       let fields = dispatch.workitem["fields"]?.objectValue ?? JSONObject()
       let params = fields["params"]?.objectValue ?? JSONObject()
-      calls.append(Call(participant: dispatch.participant, params: params, fields: fields))
-      if silent.contains(dispatch.participant) { continue }
       var reply = fields
       do {
-        let number = calls.filter { $0.participant == dispatch.participant }.count
+        answers[dispatch.participant, default: 0] += 1
+        let number = answers[dispatch.participant] ?? 1
         try participants[dispatch.participant]?(&reply, params, number)
         engine.receive(dispatch.expression, .success(reply))
       } catch {

@@ -1,0 +1,20 @@
+import OrderedJSON
+
+// terminate, cancel_process, kill_process
+//
+//     define 'do_terminate' do
+//       obsticket :action => 'release'
+//       terminate
+//     end
+//
+// Cancels the whole process from wherever it stands (inside a subprocess
+// too): the root gets a cancel, which reaches every live expression, and the
+// process ends `terminated`. The expression itself never replies.
+enum Terminate: ExpressionBehavior {
+  static func apply(_ step: inout ExpressionStep) throws(ProcessFault) {
+    let root = step.engine.store.expressions(of: step.expression.id.wfid).first { $0.parent == nil }
+    guard let root else { return }
+    step.engine.record(step.expression.id.wfid, "\(step.expression.tree.name) at \(step.expression.id.expid)")
+    step.engine.store.enqueue(.cancel(root.id))
+  }
+}
