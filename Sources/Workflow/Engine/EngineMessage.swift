@@ -1,3 +1,4 @@
+import Foundation
 import OrderedJSON
 import PDef
 
@@ -9,7 +10,9 @@ public enum EngineMessage: Sendable {
   /// A child finished: `from` hands its workitem fields back to `to`.
   case reply(to: FlowExpressionID, from: FlowExpressionID, fields: JSONObject)
   /// Stop `id` and everything under it.
-  case cancel(FlowExpressionID)
+  case cancel(FlowExpressionID, CancelFlavour = .plain)
+  /// A timer of `id` is due (a `wait` is over, a `:timeout` expired).
+  case timer(FlowExpressionID, TimerKind)
   /// A participant answered the dispatch of `id` (with an error, or new fields).
   case receive(FlowExpressionID, Result<JSONObject, ParticipantError>)
   /// A command (`_break`, `rewind`, ...) nested below a loop reaches the loop:
@@ -37,6 +40,27 @@ public enum EngineMessage: Sendable {
       self.subprocessDepth = subprocessDepth
     }
   }
+}
+
+/// Why an expression is cancelled: an operator or `terminate` (plain), a
+/// `kill` (skips on_cancel), or its own or an ancestor's `:timeout`.
+public enum CancelFlavour: String, Sendable {
+  case plain, kill, timeout
+}
+
+/// What a timer does when it is due.
+public enum TimerKind: String, Sendable {
+  /// `wait` is over: the expression replies.
+  case wait
+  /// `:timeout` expired: the expression is cancelled with flavour timeout.
+  case timeout
+}
+
+/// A timer waiting in the store.
+public struct EngineTimer: Sendable, Equatable {
+  public let expression: FlowExpressionID
+  public let kind: TimerKind
+  public let due: Date
 }
 
 /// A participant's failure, as its reply or its exit reported it.

@@ -1,3 +1,4 @@
+import Foundation
 import OrderedJSON
 import PDef
 
@@ -48,6 +49,13 @@ public protocol EngineStore: AnyObject {
   func addDispatch(_ dispatch: Dispatch)
   func removeDispatch(_ id: FlowExpressionID) -> Dispatch?
   var dispatches: [Dispatch] { get }
+
+  func addTimer(_ timer: EngineTimer)
+  /// Removes and returns the timers due at `date`, earliest first.
+  func takeTimers(dueAt date: Date) -> [EngineTimer]
+  func removeTimers(of id: FlowExpressionID)
+  /// When the next timer is due, if any.
+  var nextTimerDue: Date? { get }
 }
 
 /// An `EngineStore` in memory, for tests and for running a definition once.
@@ -57,6 +65,7 @@ public final class InMemoryEngineStore: EngineStore {
   private var queueHead = 0
   private var processes: [String: ProcessRecord] = [:]
   private var pending: [Dispatch] = []
+  private var timers: [EngineTimer] = []
 
   public init() {}
 
@@ -89,4 +98,16 @@ public final class InMemoryEngineStore: EngineStore {
     return pending.remove(at: index)
   }
   public var dispatches: [Dispatch] { pending }
+
+  public func addTimer(_ timer: EngineTimer) {
+    let position = timers.firstIndex { $0.due > timer.due } ?? timers.count
+    timers.insert(timer, at: position)
+  }
+  public func takeTimers(dueAt date: Date) -> [EngineTimer] {
+    let due = timers.prefix { $0.due <= date }
+    timers.removeFirst(due.count)
+    return Array(due)
+  }
+  public func removeTimers(of id: FlowExpressionID) { timers.removeAll { $0.expression == id } }
+  public var nextTimerDue: Date? { timers.first?.due }
 }

@@ -88,7 +88,9 @@ public final class WorkflowEngine {
   @discardableResult
   public func run(maximumMessages: Int = .max) -> Int {
     var count = 0
-    while count < maximumMessages, let message = store.dequeue() {
+    while count < maximumMessages {
+      for timer in store.takeTimers(dueAt: now()) { store.enqueue(.timer(timer.expression, timer.kind)) }
+      guard let message = store.dequeue() else { break }
       process(message)
       count += 1
     }
@@ -105,7 +107,9 @@ public final class WorkflowEngine {
     guard var process = store.process(wfid), process.status == .running || process.status == .error else { return }
     process.status = .cancelled
     store.save(process)
-    if let root = store.expressions(of: wfid).first(where: { $0.parent == nil }) { store.enqueue(.cancel(root.id)) }
+    if let root = store.expressions(of: wfid).first(where: { $0.parent == nil }) {
+      store.enqueue(.cancel(root.id, .plain))
+    }
   }
 
   func process(_ message: EngineMessage) {
@@ -123,23 +127,24 @@ public final class WorkflowEngine {
       run(expression) { step throws(ProcessFault) in
         try ExpressionRegistry.behavior(for: step.expression.kind).reply(&step, from: from, fields: fields)
       }
-    case .cancel(let id):
-      guard var expression = store.expression(id) else { return }
-      expression.status = .cancelling
-      store.save(expression)
-      if expression.kind == "participant", let dispatch = store.removeDispatch(id) {
-        record(id.wfid, "cancel sent to participant \(dispatch.participant) (\(id.expid))")
-      }
-      if expression.children.isEmpty {
+    case .cancel(let id, let flavour):
+      cancel(id, flavour: flavour)
+    case .timer(let id, let kind):
+      guard var expression = store.expression(id), expression.status == .active else { return }
+      switch kind {
+      case .wait:
         finish(expression, fields: expression.applied)
-      } else {
-        for child in expression.children { store.enqueue(.cancel(child)) }
+      case .timeout:
+        expression.state["timed_out"] = true
+        store.save(expression)
+        record(id.wfid, "timeout of \(expression.tree.name) at \(id.expid)")
+        cancel(id, flavour: .timeout)
       }
     case .command(let to, let fields):
       guard var loop = store.expression(to), loop.status == .active else { return }
       loop.state["command_fields"] = .object(fields)
       store.save(loop)
-      for child in loop.children { store.enqueue(.cancel(child)) }
+      for child in loop.children { store.enqueue(.cancel(child, .plain)) }
       if loop.children.isEmpty {
         run(loop) { step throws(ProcessFault) in
           try ExpressionRegistry.behavior(for: step.expression.kind).reply(&step, from: to, fields: fields)
@@ -160,6 +165,41 @@ public final class WorkflowEngine {
         }
       }
     }
+  }
+
+  /// Cancels an expression: it tells its children (or, for a participant, the
+  /// participant) and replies once they are back. Under a timeout, each leaf
+  /// writes its own `__timed_out__` entry into the workitem it replies with.
+  func cancel(_ id: FlowExpressionID, flavour: CancelFlavour) {
+    guard var expression = store.expression(id), expression.status != .cancelling else { return }
+    expression.status = .cancelling
+    expression.state["flavour"] = .string(flavour.rawValue)
+    store.save(expression)
+    store.removeTimers(of: id)
+    if expression.kind == "participant", let dispatch = store.removeDispatch(id) {
+      record(
+        id.wfid,
+        "cancel sent to participant \(dispatch.participant) (\(id.expid))\(flavour == .plain ? "" : ", \(flavour.rawValue)")"
+      )
+    }
+    guard expression.children.isEmpty else {
+      for child in expression.children { store.enqueue(.cancel(child, flavour)) }
+      return
+    }
+    var fields = expression.applied
+    if flavour == .timeout { fields["__timed_out__"] = timedOutEntry(expression) }
+    finish(expression, fields: fields)
+  }
+
+  /// `[fei, time, expression name, attributes]`, as ruote wrote it (spec §2.6).
+  func timedOutEntry(_ expression: FlowExpression) -> JSONValue {
+    var attributes = expression.tree.attributes
+    var name = expression.tree.name
+    if expression.kind == "participant" {
+      name = "participant"
+      if attributes["ref"] == nil, let participant = expression.state["participant"] { attributes["ref"] = participant }
+    }
+    return .array([expression.id.json, .string(WorkflowEngine.timestamp(now())), .string(name), .object(attributes)])
   }
 
   func applyExpression(_ apply: EngineMessage.Apply) {
@@ -183,6 +223,10 @@ public final class WorkflowEngine {
         step.reply(apply.fields)
         return
       }
+      if let text = try step.text("timeout", fields: apply.fields), let seconds = try DurationText.seconds(text) {
+        store.addTimer(
+          EngineTimer(expression: step.expression.id, kind: .timeout, due: now().addingTimeInterval(seconds)))
+      }
       try ExpressionRegistry.behavior(for: kind).apply(&step)
     }
   }
@@ -202,6 +246,8 @@ public final class WorkflowEngine {
 
   /// An expression is done: it leaves the store and hands `fields` to its parent.
   func finish(_ expression: FlowExpression, fields: JSONObject) {
+    store.removeTimers(of: expression.id)
+    if expression.state["timed_out"] == .bool(true), supplantAfterTimeout(expression, fields: fields) { return }
     store.remove(expression.id)
     if let parent = expression.parent {
       store.enqueue(.reply(to: parent, from: expression.id, fields: fields))
@@ -210,11 +256,50 @@ public final class WorkflowEngine {
     // The root replied: the process is over.
     guard var process = store.process(expression.id.wfid) else { return }
     if process.status == .running || process.status == .error {
-      process.status = expression.status == .cancelling ? .terminated : .completed
+      // A root that timed out without a handler ends like one that finished.
+      let cancelled = expression.status == .cancelling && expression.state["timed_out"] != .bool(true)
+      process.status = cancelled ? .terminated : .completed
     }
     process.fields = fields
     store.save(process)
     record(expression.id.wfid, "process ended: \(process.status.rawValue)")
+  }
+
+  /// A timed-out expression whose children are back: `:on_timeout` decides
+  /// (spec §2.7). `error` puts an error in its place, a name a participant or
+  /// subprocess call, `redo`/`retry` runs it again, `pass`/none lets the flow
+  /// continue with the workitem carrying `__timed_out__`. True when replaced.
+  func supplantAfterTimeout(_ expression: FlowExpression, fields: JSONObject) -> Bool {
+    let step = ExpressionStep(engine: self, expression: expression)
+    let handler = ((try? step.text("on_timeout", fields: fields)) ?? nil)?.trimmingCharacters(in: .whitespaces) ?? ""
+    let replacement: PDefNode
+    switch handler {
+    case "", "pass", "undo":
+      return false
+    case "redo", "retry":
+      replacement = expression.tree
+    case "error":
+      replacement = PDefNode(name: "error", attributes: JSONObject(), children: [])
+    default:
+      replacement = PDefNode(name: handler, attributes: ["_triggered": "on_timeout"], children: [])
+    }
+    supplant(expression, with: replacement, fields: fields)
+    return true
+  }
+
+  /// Replaces an expression, in the same place of the tree, by a new one run with `fields`.
+  func supplant(_ expression: FlowExpression, with tree: PDefNode, fields: JSONObject) {
+    store.remove(expression.id)
+    let id = FlowExpressionID(wfid: expression.id.wfid, expid: expression.id.expid, subid: newSubid())
+    if let parentID = expression.parent, var parent = store.expression(parentID) {
+      parent.children = parent.children.map { $0 == expression.id ? id : $0 }
+      store.save(parent)
+    }
+    store.enqueue(
+      .apply(
+        .init(
+          id: id, parent: expression.parent, tree: tree, fields: fields, variables: expression.variables,
+          subprocessDepth: expression.subprocessDepth)))
   }
 
   /// An unhandled error: the expression stops where it is; the process waits.

@@ -57,7 +57,7 @@ enum Concurrence: ExpressionBehavior {
     }
     guard over else { return }
     if try step.text("remaining", fields: fields) != "forget" {
-      for running in step.expression.children { step.engine.store.enqueue(.cancel(running)) }
+      for running in step.expression.children { step.engine.store.enqueue(.cancel(running, .plain)) }
     }
     step.reply(try merged(step, replies: replies, order: order.compactMap(\.stringValue)))
   }

@@ -37,6 +37,7 @@ enum ExpressionRegistry {
     "citerator": ConcurrentIterator.self,
     "terminate": Terminate.self, "cancel_process": Terminate.self, "kill_process": Terminate.self,
     "apply": Apply.self,
+    "wait": Wait.self, "sleep": Wait.self,
   ]
 
   /// The kind an expression name runs as: itself when known, else an implicit call.

@@ -15,6 +15,6 @@ enum Terminate: ExpressionBehavior {
     let root = step.engine.store.expressions(of: step.expression.id.wfid).first { $0.parent == nil }
     guard let root else { return }
     step.engine.record(step.expression.id.wfid, "\(step.expression.tree.name) at \(step.expression.id.expid)")
-    step.engine.store.enqueue(.cancel(root.id))
+    step.engine.store.enqueue(.cancel(root.id, .plain))
   }
 }

@@ -22,10 +22,17 @@ final class EngineHarness {
   /// Participants that never answer (their calls stay pending).
   var silent: Set<String> = []
 
+  /// The engine's clock: it only moves when nothing else can happen, to the next timer.
+  final class Clock: @unchecked Sendable {
+    var now = Date(timeIntervalSince1970: 1_795_000_000)
+  }
+  let clock = Clock()
+
   init() {
     var counter = 0
+    let clock = self.clock
     engine = WorkflowEngine(
-      store: store, now: { Date(timeIntervalSince1970: 1_795_000_000) },
+      store: store, now: { clock.now },
       newSubid: {
         counter += 1
         return String(format: "%032x", counter)
@@ -51,7 +58,12 @@ final class EngineHarness {
       let waiting = store.dispatches.filter {
         !answered.contains($0.expression.description) && !silent.contains($0.participant)
       }
-      guard let dispatch = waiting.first else { break }
+      guard let dispatch = waiting.first else {
+        // Nothing to answer: time passes until the next timer, if any.
+        guard let due = store.nextTimerDue else { break }
+        clock.now = max(clock.now, due)
+        continue
+      }
       answered.insert(dispatch.expression.description)
       let fields = dispatch.workitem["fields"]?.objectValue ?? JSONObject()
       let params = fields["params"]?.objectValue ?? JSONObject()
