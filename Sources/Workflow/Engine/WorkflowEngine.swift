@@ -176,11 +176,11 @@ public final class WorkflowEngine {
     expression.state["flavour"] = .string(flavour.rawValue)
     store.save(expression)
     store.removeTimers(of: id)
-    if expression.kind == "participant", let dispatch = store.removeDispatch(id) {
+    if expression.kind == "participant" {
+      // The participant hears of it even when it already answered (with an error), as in ruote.
+      let name = store.removeDispatch(id)?.participant ?? expression.state["participant"]?.stringValue ?? "?"
       record(
-        id.wfid,
-        "cancel sent to participant \(dispatch.participant) (\(id.expid))\(flavour == .plain ? "" : ", \(flavour.rawValue)")"
-      )
+        id.wfid, "cancel sent to participant \(name) (\(id.expid))\(flavour == .plain ? "" : ", \(flavour.rawValue)")")
     }
     guard expression.children.isEmpty else {
       for child in expression.children { store.enqueue(.cancel(child, flavour)) }
@@ -248,6 +248,7 @@ public final class WorkflowEngine {
   func finish(_ expression: FlowExpression, fields: JSONObject) {
     store.removeTimers(of: expression.id)
     if expression.state["timed_out"] == .bool(true), supplantAfterTimeout(expression, fields: fields) { return }
+    if expression.state["error_handler"] != nil, supplantAfterError(expression, fields: fields) { return }
     store.remove(expression.id)
     if let parent = expression.parent {
       store.enqueue(.reply(to: parent, from: expression.id, fields: fields))
@@ -302,12 +303,76 @@ public final class WorkflowEngine {
           subprocessDepth: expression.subprocessDepth)))
   }
 
+  /// Looks for an `on_error` handler from the failing expression up (across
+  /// subprocess calls); the first expression with one (its `:on_error`, or
+  /// one an `on_error` child registered) owns the error: it cancels its
+  /// children and, once they are back, is replaced by the handler, run with
+  /// the workitem of the failure plus `__error__` (spec §2.8). An empty
+  /// handler stops the search. False when nothing handles the error.
+  func handleError(_ failed: FlowExpression, _ message: String) -> Bool {
+    var current: FlowExpression? = failed
+    var owner: FlowExpression?
+    var handler = ""
+    while let candidate = current {
+      let step = ExpressionStep(engine: self, expression: candidate)
+      let declared =
+        ((try? step.text("on_error", fields: candidate.applied)) ?? nil) ?? candidate.state["on_error"]?.stringValue
+      if let declared {
+        if declared.isEmpty { return false }
+        owner = candidate
+        handler = declared
+        break
+      }
+      current = candidate.parent.flatMap(store.expression)
+    }
+    guard var owner else { return false }
+    var fields = failed.applied
+    fields["__error__"] = .object(
+      JSONObject(
+        [
+          ("fei", failed.id.json), ("at", .string(WorkflowEngine.timestamp(now()))),
+          ("class", failed.tree.name == "error" ? "Ruote::ForcedError" : "RuntimeError"), ("message", .string(message)),
+          ("trace", .array([])), ("details", .null), ("deviations", .null), ("tree", failed.tree.toJSON()),
+        ] as [(String, JSONValue)]))
+    record(failed.id.wfid, "error at \(failed.id.expid) (\(failed.tree.name)): \(message); handled by \(handler)")
+    owner.state["error_handler"] = .string(handler)
+    owner.state["error_fields"] = .object(fields)
+    owner.status = .cancelling
+    store.save(owner)
+    if owner.id == failed.id || owner.children.isEmpty {
+      finish(owner, fields: fields)
+    } else {
+      for child in owner.children { store.enqueue(.cancel(child, .plain)) }
+    }
+    return true
+  }
+
+  /// An error's owner whose children are back: the handler takes its place.
+  /// `pass`/`undo` continue after it, `redo`/`retry` run it again. True when replaced.
+  func supplantAfterError(_ owner: FlowExpression, fields: JSONObject) -> Bool {
+    guard case .string(let handler)? = owner.state["error_handler"] else { return false }
+    let errorFields = owner.state["error_fields"]?.objectValue ?? fields
+    switch handler.trimmingCharacters(in: .whitespaces) {
+    case "pass", "undo":
+      return false
+    case "redo", "retry":
+      var fresh = owner
+      fresh.state = JSONObject()
+      supplant(fresh, with: owner.tree, fields: owner.applied)
+    case let name:
+      supplant(
+        owner, with: PDefNode(name: name, attributes: ["_triggered": "on_error"], children: []), fields: errorFields)
+    }
+    return true
+  }
+
   /// An unhandled error: the expression stops where it is; the process waits.
   func fail(_ expression: FlowExpression, _ message: String) {
     var failed = expression
     failed.status = .failed
     failed.error = message
     store.save(failed)
+    if handleError(failed, message) { return }
     guard var process = store.process(expression.id.wfid) else { return }
     process.status = .error
     process.errors.append(message)

@@ -38,6 +38,7 @@ enum ExpressionRegistry {
     "terminate": Terminate.self, "cancel_process": Terminate.self, "kill_process": Terminate.self,
     "apply": Apply.self,
     "wait": Wait.self, "sleep": Wait.self,
+    "on_error": OnError.self,
   ]
 
   /// The kind an expression name runs as: itself when known, else an implicit call.
