@@ -27,6 +27,8 @@ public enum EngineMessage: Sendable {
     /// A new scope for the expression (process root, subprocess instance).
     public var variables: JSONObject?
     public var subprocessDepth: Int
+    /// Start detached from `parent` (the `forget` expression's children).
+    public var forget = false
 
     public init(
       id: FlowExpressionID, parent: FlowExpressionID?, tree: PDefNode, fields: JSONObject,

@@ -56,6 +56,11 @@ public protocol EngineStore: AnyObject {
   func removeTimers(of id: FlowExpressionID)
   /// When the next timer is due, if any.
   var nextTimerDue: Date? { get }
+
+  /// `listen` expressions waiting for events (their conditions live in their state).
+  func addTracker(_ listener: FlowExpressionID)
+  func removeTracker(_ listener: FlowExpressionID)
+  var trackers: [FlowExpressionID] { get }
 }
 
 /// An `EngineStore` in memory, for tests and for running a definition once.
@@ -66,6 +71,7 @@ public final class InMemoryEngineStore: EngineStore {
   private var processes: [String: ProcessRecord] = [:]
   private var pending: [Dispatch] = []
   private var timers: [EngineTimer] = []
+  private var listeners: [FlowExpressionID] = []
 
   public init() {}
 
@@ -110,4 +116,8 @@ public final class InMemoryEngineStore: EngineStore {
   }
   public func removeTimers(of id: FlowExpressionID) { timers.removeAll { $0.expression == id } }
   public var nextTimerDue: Date? { timers.first?.due }
+
+  public func addTracker(_ listener: FlowExpressionID) { listeners.append(listener) }
+  public func removeTracker(_ listener: FlowExpressionID) { listeners.removeAll { $0 == listener } }
+  public var trackers: [FlowExpressionID] { listeners }
 }

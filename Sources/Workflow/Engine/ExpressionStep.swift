@@ -49,11 +49,12 @@ public struct ExpressionStep {
   }
 
   /// The first of several spellings of an attribute that is present (`on_field`, `on_f`, `on_fld`), substituted.
-  func firstText(_ names: [String], fields: JSONObject) throws(ProcessFault) -> String? {
+  /// With `positional`, the positional text is the last resort.
+  func firstText(_ names: [String], positional: Bool = false, fields: JSONObject) throws(ProcessFault) -> String? {
     for name in names {
       if let text = try text(name, fields: fields) { return text }
     }
-    return nil
+    return positional ? try text(nil, positional: true, fields: fields) : nil
   }
 
   /// Every attribute with keys and values substituted (participant params, subprocess variables).
@@ -115,7 +116,7 @@ public struct ExpressionStep {
   /// Sets a variable in the nearest scope (this expression's, else the closest ancestor's); `/x` sets the root's.
   mutating func setVariable(_ name: String, _ value: JSONValue?) {
     if name.hasPrefix("/") {
-      guard var root = engine.store.expressions(of: expression.id.wfid).first(where: { $0.parent == nil }) else {
+      guard var root = engine.rootExpression(of: expression.id.wfid) else {
         return
       }
       if root.id == expression.id { root = expression }
@@ -156,6 +157,10 @@ public struct ExpressionStep {
     expression.state["participant"] = .string(name)
     engine.store.addDispatch(Dispatch(expression: expression.id, participant: name, workitem: workitem))
     engine.record(expression.id.wfid, "dispatched to \(name) (\(expression.id.expid))")
+    var applied = sent
+    applied["params"] = nil
+    applied["dispatched_at"] = nil
+    engine.notifyListeners(upon: "apply", name: name, wfid: expression.id.wfid, fields: applied)
   }
 
   /// Runs the subprocess bound as `binding` (`[expid, tree]`) as a child, with `variables` as its scope.

@@ -15,6 +15,14 @@ public struct FlowExpressionID: Hashable, Sendable, CustomStringConvertible {
     self.subid = subid
   }
 
+  /// Reads back a `fei` object written by `json`.
+  public init?(json: JSONValue) {
+    guard case .string(let wfid)? = json["wfid"], case .string(let expid)? = json["expid"],
+      case .string(let subid)? = json["subid"]
+    else { return nil }
+    self.init(wfid: wfid, expid: expid, subid: subid)
+  }
+
   /// ruote's storage id, `expid!subid!wfid` (what `${fei}` renders).
   public var description: String { "\(expid)!\(subid)!\(wfid)" }
 

@@ -107,9 +107,7 @@ public final class WorkflowEngine {
     guard var process = store.process(wfid), process.status == .running || process.status == .error else { return }
     process.status = .cancelled
     store.save(process)
-    if let root = store.expressions(of: wfid).first(where: { $0.parent == nil }) {
-      store.enqueue(.cancel(root.id, .plain))
-    }
+    if let root = rootExpression(of: wfid) { store.enqueue(.cancel(root.id, .plain)) }
   }
 
   func process(_ message: EngineMessage) {
@@ -159,7 +157,9 @@ public final class WorkflowEngine {
         case .success(var fields):
           fields["params"] = nil
           fields["dispatched_at"] = nil
+          let name = step.expression.state["participant"]?.stringValue ?? ""
           step.reply(fields)
+          notifyListeners(upon: "reply", name: name, wfid: id.wfid, fields: fields)
         case .failure(let error):
           throw ProcessFault(error.message)
         }
@@ -181,6 +181,9 @@ public final class WorkflowEngine {
       let name = store.removeDispatch(id)?.participant ?? expression.state["participant"]?.stringValue ?? "?"
       record(
         id.wfid, "cancel sent to participant \(name) (\(id.expid))\(flavour == .plain ? "" : ", \(flavour.rawValue)")")
+    }
+    for flank in expression.state["flanks"]?.arrayValue ?? [] {
+      if let flankID = FlowExpressionID(json: flank) { store.enqueue(.cancel(flankID, flavour)) }
     }
     guard expression.children.isEmpty else {
       for child in expression.children { store.enqueue(.cancel(child, flavour)) }
@@ -223,6 +226,25 @@ public final class WorkflowEngine {
         step.reply(apply.fields)
         return
       }
+      if apply.forget || isTrue(step.expression.tree.attributes["forget"]) {
+        // Detached: the parent continues at once; this branch keeps a copy of the variables.
+        if let parent = step.expression.parent, !apply.forget {
+          store.enqueue(.reply(to: parent, from: step.expression.id, fields: apply.fields))
+        }
+        step.expression.variables = visibleVariables(from: step.expression.id)
+        step.expression.parent = nil
+        step.expression.state["forgotten"] = true
+      } else if isTrue(step.expression.tree.attributes["flank"]), let parentID = step.expression.parent {
+        // Attached: the parent continues at once and cancels this when it is done.
+        store.enqueue(.reply(to: parentID, from: step.expression.id, fields: apply.fields))
+        if var parent = store.expression(parentID) {
+          var flanks = parent.state["flanks"]?.arrayValue ?? []
+          flanks.append(step.expression.id.json)
+          parent.state["flanks"] = .array(flanks)
+          store.save(parent)
+        }
+        step.expression.state["flank"] = true
+      }
       if let text = try step.text("timeout", fields: apply.fields), let seconds = try DurationText.seconds(text) {
         store.addTimer(
           EngineTimer(expression: step.expression.id, kind: .timeout, due: now().addingTimeInterval(seconds)))
@@ -250,6 +272,19 @@ public final class WorkflowEngine {
     if expression.state["timed_out"] == .bool(true), supplantAfterTimeout(expression, fields: fields) { return }
     if expression.state["error_handler"] != nil, supplantAfterError(expression, fields: fields) { return }
     store.remove(expression.id)
+    store.removeTracker(expression.id)
+    // Flanks live only as long as the expression they flank.
+    for flank in expression.state["flanks"]?.arrayValue ?? [] {
+      if let id = FlowExpressionID(json: flank) { store.enqueue(.cancel(id, .plain)) }
+    }
+    if expression.state["flank"] == .bool(true) {
+      // A flank that ends on its own just vanishes; its changes reach nobody.
+      return
+    }
+    if expression.state["forgotten"] == .bool(true) {
+      record(expression.id.wfid, "forgotten branch \(expression.id.expid) ceased")
+      return
+    }
     if let parent = expression.parent {
       store.enqueue(.reply(to: parent, from: expression.id, fields: fields))
       return
@@ -327,13 +362,7 @@ public final class WorkflowEngine {
     }
     guard var owner else { return false }
     var fields = failed.applied
-    fields["__error__"] = .object(
-      JSONObject(
-        [
-          ("fei", failed.id.json), ("at", .string(WorkflowEngine.timestamp(now()))),
-          ("class", failed.tree.name == "error" ? "Ruote::ForcedError" : "RuntimeError"), ("message", .string(message)),
-          ("trace", .array([])), ("details", .null), ("deviations", .null), ("tree", failed.tree.toJSON()),
-        ] as [(String, JSONValue)]))
+    fields["__error__"] = errorObject(failed, message)
     record(failed.id.wfid, "error at \(failed.id.expid) (\(failed.tree.name)): \(message); handled by \(handler)")
     owner.state["error_handler"] = .string(handler)
     owner.state["error_fields"] = .object(fields)
@@ -345,6 +374,17 @@ public final class WorkflowEngine {
       for child in owner.children { store.enqueue(.cancel(child, .plain)) }
     }
     return true
+  }
+
+  /// The `__error__` field: `{fei, at, class, message, trace, details, deviations, tree}`.
+  func errorObject(_ failed: FlowExpression, _ message: String) -> JSONValue {
+    .object(
+      JSONObject(
+        [
+          ("fei", failed.id.json), ("at", .string(WorkflowEngine.timestamp(now()))),
+          ("class", failed.tree.name == "error" ? "Ruote::ForcedError" : "RuntimeError"), ("message", .string(message)),
+          ("trace", .array([])), ("details", .null), ("deviations", .null), ("tree", failed.tree.toJSON()),
+        ] as [(String, JSONValue)]))
   }
 
   /// An error's owner whose children are back: the handler takes its place.
@@ -378,6 +418,9 @@ public final class WorkflowEngine {
     process.errors.append(message)
     process.history.append("error at \(expression.id.expid) (\(expression.tree.name)): \(message)")
     store.save(process)
+    var fields = failed.applied
+    fields["__error__"] = errorObject(failed, message)
+    notifyListeners(upon: "error", name: "errors", wfid: expression.id.wfid, fields: fields)
   }
 
   func record(_ wfid: String, _ line: String) {
@@ -416,7 +459,34 @@ public final class WorkflowEngine {
   }
 
   func rootScope(of wfid: String) -> JSONObject? {
-    store.expressions(of: wfid).first { $0.parent == nil }?.variables
+    rootExpression(of: wfid)?.variables
+  }
+
+  /// The process's root expression (forgotten branches have no parent either, but are not the root).
+  func rootExpression(of wfid: String) -> FlowExpression? {
+    store.expressions(of: wfid).first { $0.parent == nil && $0.state["forgotten"] != .bool(true) }
+  }
+
+  /// Every variable visible from `id`, nearest scope winning: what a forgotten branch starts with.
+  func visibleVariables(from id: FlowExpressionID) -> JSONObject {
+    var scopes: [JSONObject] = []
+    var current = store.expression(id)
+    while let expression = current {
+      if let variables = expression.variables { scopes.append(variables) }
+      current = expression.parent.flatMap(store.expression)
+    }
+    var merged = JSONObject()
+    for scope in scopes.reversed() { merged.merge(scope) }
+    return merged
+  }
+}
+
+/// `true` or any text but "false" (ruote's truthiness for :forget and :flank).
+func isTrue(_ value: JSONValue?) -> Bool {
+  switch value {
+  case .bool(let flag)?: flag
+  case .string(let text)?: text != "false" && !text.isEmpty
+  default: false
   }
 }
 

@@ -39,6 +39,9 @@ enum ExpressionRegistry {
     "apply": Apply.self,
     "wait": Wait.self, "sleep": Wait.self,
     "on_error": OnError.self,
+    "listen": Listen.self, "receive": Listen.self, "intercept": Listen.self,
+    "forget": Forget.self,
+    "inc": Inc.self, "increment": Inc.self, "dec": Inc.self, "decrement": Inc.self, "push": Inc.self, "pop": Inc.self,
   ]
 
   /// The kind an expression name runs as: itself when known, else an implicit call.

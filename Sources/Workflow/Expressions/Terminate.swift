@@ -12,8 +12,7 @@ import OrderedJSON
 // process ends `terminated`. The expression itself never replies.
 enum Terminate: ExpressionBehavior {
   static func apply(_ step: inout ExpressionStep) throws(ProcessFault) {
-    let root = step.engine.store.expressions(of: step.expression.id.wfid).first { $0.parent == nil }
-    guard let root else { return }
+    guard let root = step.engine.rootExpression(of: step.expression.id.wfid) else { return }
     step.engine.record(step.expression.id.wfid, "\(step.expression.tree.name) at \(step.expression.id.expid)")
     step.engine.store.enqueue(.cancel(root.id, .plain))
   }

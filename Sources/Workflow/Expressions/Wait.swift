@@ -17,7 +17,7 @@ enum Wait: ExpressionBehavior {
     var due: Date?
     if let until = try step.text("until", fields: fields), !until.isEmpty {
       due = try date(until)
-    } else if let text = try step.firstText(["for"], fields: fields) ?? positional(step, fields: fields) {
+    } else if let text = try step.firstText(["for"], positional: true, fields: fields) {
       if text.contains(" ") || (text.contains(":") && !text.contains("${")) {
         due = try date(text)
       } else if let seconds = try DurationText.seconds(text) {
@@ -29,10 +29,6 @@ enum Wait: ExpressionBehavior {
       return
     }
     step.engine.store.addTimer(EngineTimer(expression: step.expression.id, kind: .wait, due: due))
-  }
-
-  static func positional(_ step: ExpressionStep, fields: JSONObject) -> String? {
-    (try? step.text(nil, positional: true, fields: fields)) ?? nil
   }
 
   static func date(_ text: String) throws(ProcessFault) -> Date {

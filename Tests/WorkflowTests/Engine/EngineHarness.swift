@@ -39,14 +39,27 @@ final class EngineHarness {
       })
   }
 
+  private var recorded = Set<String>()
+  private var answered = Set<String>()
+  private var answers: [String: Int] = [:]
+
   /// Launches the definition and answers participants until nothing moves.
   @discardableResult
   func run(_ text: String, fields: JSONObject = JSONObject()) throws -> ProcessRecord {
-    let tree = try PDefParser.parse(text, file: "test.pdef")
-    let wfid = try engine.launch(tree, fields: fields)
-    var recorded = Set<String>()
-    var answers: [String: Int] = [:]
-    var answered = Set<String>()
+    let wfid = try launch(text, fields: fields)
+    settle()
+    guard let process = store.process(wfid) else { throw HarnessError("no process \(wfid)") }
+    return process
+  }
+
+  /// Launches a definition without running anything yet.
+  func launch(_ text: String, fields: JSONObject = JSONObject()) throws -> String {
+    try engine.launch(try PDefParser.parse(text, file: "test.pdef"), fields: fields)
+  }
+
+  /// Runs the engine, answering participants (and letting time pass to the
+  /// next timer when nothing else can happen) until nothing moves.
+  func settle() {
     while true {
       engine.run()
       // Every dispatch counts as a call when it is made, answered or not.
@@ -59,26 +72,21 @@ final class EngineHarness {
         !answered.contains($0.expression.description) && !silent.contains($0.participant)
       }
       guard let dispatch = waiting.first else {
-        // Nothing to answer: time passes until the next timer, if any.
         guard let due = store.nextTimerDue else { break }
         clock.now = max(clock.now, due)
         continue
       }
       answered.insert(dispatch.expression.description)
-      let fields = dispatch.workitem["fields"]?.objectValue ?? JSONObject()
-      let params = fields["params"]?.objectValue ?? JSONObject()
-      var reply = fields
+      var reply = dispatch.workitem["fields"]?.objectValue ?? JSONObject()
+      let params = reply["params"]?.objectValue ?? JSONObject()
       do {
         answers[dispatch.participant, default: 0] += 1
-        let number = answers[dispatch.participant] ?? 1
-        try participants[dispatch.participant]?(&reply, params, number)
+        try participants[dispatch.participant]?(&reply, params, answers[dispatch.participant] ?? 1)
         engine.receive(dispatch.expression, .success(reply))
       } catch {
         engine.receive(dispatch.expression, .failure(ParticipantError("\(error)")))
       }
     }
-    guard let process = store.process(wfid) else { throw HarnessError("no process \(wfid)") }
-    return process
   }
 
   var callNames: [String] { calls.map(\.participant) }
