@@ -14,6 +14,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
   ],
   targets: [
     .systemLibrary(
@@ -36,10 +37,15 @@ let package = Package(
     // Runs participants: executables with the workitem on stdin (more with the engine).
     .target(
       name: "Participants",
-      dependencies: ["OrderedJSON", .product(name: "Subprocess", package: "swift-subprocess")]
+      dependencies: ["OrderedJSON", "Workflow", .product(name: "Subprocess", package: "swift-subprocess")]
     ),
     // The engine's pure half so far: ${} substitution and conditions (the engine itself arrives next).
     .target(name: "Workflow", dependencies: ["OrderedJSON", "PDef", "Lint"]),
+    // SQLite storage of the engine's state and the event inbox (GRDB on the system libsqlite3).
+    .target(
+      name: "Storage",
+      dependencies: ["Workflow", "PDef", "OrderedJSON", .product(name: "GRDB", package: "GRDB.swift")]
+    ),
     .target(
       name: "Robogrator", dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON", "PDef", "Workflow", "Lint"]),
     .executableTarget(
@@ -54,7 +60,10 @@ let package = Package(
       dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON", "PDef", "Participants", "Workflow"]
     ),
     .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
-    .testTarget(name: "ParticipantsTests", dependencies: ["Participants", "OrderedJSON"]),
+    .testTarget(name: "ParticipantsTests", dependencies: ["Participants", "OrderedJSON", "Workflow", "PDef"]),
+    .testTarget(
+      name: "StorageTests",
+      dependencies: ["Storage", "Workflow", "PDef", "OrderedJSON", .product(name: "GRDB", package: "GRDB.swift")]),
     .testTarget(name: "WorkflowTests", dependencies: ["Workflow", "OrderedJSON", "PDef"]),
     .testTarget(name: "PDefTests", dependencies: ["PDef", "PDefFuzzing", "OrderedJSON", "Lint"]),
     .testTarget(name: "OBSEventsTests", dependencies: ["OBSEvents", "OrderedJSON"]),

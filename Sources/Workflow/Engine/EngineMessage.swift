@@ -63,6 +63,12 @@ public struct EngineTimer: Sendable, Equatable {
   public let expression: FlowExpressionID
   public let kind: TimerKind
   public let due: Date
+
+  public init(expression: FlowExpressionID, kind: TimerKind, due: Date) {
+    self.expression = expression
+    self.kind = kind
+    self.due = due
+  }
 }
 
 /// A participant's failure, as its reply or its exit reported it.
@@ -79,4 +85,10 @@ public struct Dispatch: Sendable, Equatable {
   /// The workitem as the participant receives it (spec §6.3): `fields` (with
   /// `params` and `dispatched_at`), `fei`, `participant_name`, `wf_name`, ...
   public let workitem: JSONObject
+
+  public init(expression: FlowExpressionID, participant: String, workitem: JSONObject) {
+    self.expression = expression
+    self.participant = participant
+    self.workitem = workitem
+  }
 }

@@ -29,6 +29,20 @@ public struct ProcessRecord: Sendable {
   public var errors: [String] = []
   /// `echo` lines and what happened, in order.
   public var history: [String] = []
+
+  public init(
+    wfid: String, name: String, revision: String? = nil, tree: PDefNode, status: ProcessStatus,
+    fields: JSONObject? = nil, errors: [String] = [], history: [String] = []
+  ) {
+    self.wfid = wfid
+    self.name = name
+    self.revision = revision
+    self.tree = tree
+    self.status = status
+    self.fields = fields
+    self.errors = errors
+    self.history = history
+  }
 }
 
 /// The engine's state, behind a protocol so the same step function runs on
@@ -61,6 +75,13 @@ public protocol EngineStore: AnyObject {
   func addTracker(_ listener: FlowExpressionID)
   func removeTracker(_ listener: FlowExpressionID)
   var trackers: [FlowExpressionID] { get }
+
+  /// Durable state of built-in participants (obsticket's locks), by name.
+  func builtInState(_ name: String) -> JSONValue?
+  func setBuiltInState(_ name: String, _ value: JSONValue?)
+
+  /// Makes every change since the last flush durable at once (a no-op in memory).
+  func flush() throws
 }
 
 /// An `EngineStore` in memory, for tests and for running a definition once.
@@ -72,6 +93,7 @@ public final class InMemoryEngineStore: EngineStore {
   private var pending: [Dispatch] = []
   private var timers: [EngineTimer] = []
   private var listeners: [FlowExpressionID] = []
+  private var builtIns: [String: JSONValue] = [:]
 
   public init() {}
 
@@ -120,4 +142,9 @@ public final class InMemoryEngineStore: EngineStore {
   public func addTracker(_ listener: FlowExpressionID) { listeners.append(listener) }
   public func removeTracker(_ listener: FlowExpressionID) { listeners.removeAll { $0 == listener } }
   public var trackers: [FlowExpressionID] { listeners }
+
+  public func builtInState(_ name: String) -> JSONValue? { builtIns[name] }
+  public func setBuiltInState(_ name: String, _ value: JSONValue?) { builtIns[name] = value }
+
+  public func flush() {}
 }

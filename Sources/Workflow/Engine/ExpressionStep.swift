@@ -155,7 +155,9 @@ public struct ExpressionStep {
     workitem["re_dispatch_count"] = 0
     expression.kind = "participant"
     expression.state["participant"] = .string(name)
-    engine.store.addDispatch(Dispatch(expression: expression.id, participant: name, workitem: workitem))
+    let dispatch = Dispatch(expression: expression.id, participant: name, workitem: workitem)
+    engine.store.addDispatch(dispatch)
+    engine.onDispatch?(dispatch)
     engine.record(expression.id.wfid, "dispatched to \(name) (\(expression.id.expid))")
     var applied = sent
     applied["params"] = nil

@@ -9,6 +9,12 @@ import PDef
 public final class WorkflowEngine {
   public let store: EngineStore
   public var configuration: Configuration
+  /// Told of every new dispatch, so a dispatcher can run the participant.
+  public var onDispatch: ((Dispatch) -> Void)?
+  /// Told when a pending dispatch is cancelled (terminate the participant, drop a lock waiter).
+  public var onDispatchCancelled: ((Dispatch) -> Void)?
+  /// Told when a process ends, whatever the status (release what it held).
+  public var onProcessEnd: ((ProcessRecord) -> Void)?
   let now: () -> Date
   let newSubid: () -> String
 
@@ -178,7 +184,9 @@ public final class WorkflowEngine {
     store.removeTimers(of: id)
     if expression.kind == "participant" {
       // The participant hears of it even when it already answered (with an error), as in ruote.
-      let name = store.removeDispatch(id)?.participant ?? expression.state["participant"]?.stringValue ?? "?"
+      let pending = store.removeDispatch(id)
+      if let pending { onDispatchCancelled?(pending) }
+      let name = pending?.participant ?? expression.state["participant"]?.stringValue ?? "?"
       record(
         id.wfid, "cancel sent to participant \(name) (\(id.expid))\(flavour == .plain ? "" : ", \(flavour.rawValue)")")
     }
@@ -299,6 +307,7 @@ public final class WorkflowEngine {
     process.fields = fields
     store.save(process)
     record(expression.id.wfid, "process ended: \(process.status.rawValue)")
+    if let ended = store.process(expression.id.wfid) { onProcessEnd?(ended) }
   }
 
   /// A timed-out expression whose children are back: `:on_timeout` decides

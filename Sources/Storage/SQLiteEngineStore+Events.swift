@@ -1,0 +1,144 @@
+import Foundation
+import GRDB
+import OrderedJSON
+
+/// One row of the inbox: an event as received, and what routing made of it.
+public struct StoredEvent: Sendable, Equatable {
+  public enum Status: String, Sendable {
+    case new
+    case routed
+    case failed
+  }
+
+  public let id: Int64
+  public let receivedAt: Date
+  public let dedupKey: String
+  public let raw: [UInt8]
+  public let label: String?
+  public let project: String?
+  public let status: Status
+  /// What routing did (processes launched, ...), when routed.
+  public let result: JSONValue?
+  /// Why routing failed, when failed.
+  public let error: String?
+}
+
+/// What `insertEvent` did with an event.
+public enum EventInsertion: Sendable, Equatable {
+  case inserted(Int64)
+  /// An event with this dedup key is already in the inbox, under this id.
+  case duplicate(Int64)
+
+  /// The event's id, whichever happened.
+  public var id: Int64 {
+    switch self {
+    case .inserted(let id), .duplicate(let id): id
+    }
+  }
+}
+
+/// The inbox and retention. Inserting an event commits at once (the receiver
+/// acknowledges it only once it is on disk); the routing outcome is written by
+/// the next `flush()`, with the launches it caused, so a crash never leaves an
+/// event marked routed without its processes.
+extension SQLiteEngineStore {
+  public func insertEvent(
+    dedupKey: String, raw: [UInt8], label: String? = nil, project: String? = nil, receivedAt: Date? = nil
+  ) throws(StorageError) -> EventInsertion {
+    let receivedAt = receivedAt ?? now()
+    do {
+      return try database.write { db in
+        let insert = try db.cachedStatement(
+          sql: """
+            INSERT INTO events (received_at, dedup_key, raw, label, project) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (dedup_key) DO NOTHING
+            """)
+        try insert.execute(arguments: [receivedAt, dedupKey, Data(raw), label, project])
+        if db.changesCount == 1 { return .inserted(db.lastInsertedRowID) }
+        let existing = try Int64.fetchOne(
+          db, sql: "SELECT id FROM events WHERE dedup_key = ?", arguments: [dedupKey])
+        return .duplicate(existing ?? 0)
+      }
+    } catch {
+      throw StorageError(path: path, "cannot record event \(dedupKey) in the inbox: \(error)")
+    }
+  }
+
+  /// Routing succeeded; written by the next `flush()`.
+  public func markRouted(_ id: Int64, result: JSONValue) {
+    eventMarks[id] = EventMark(status: .routed, result: result, error: nil)
+  }
+
+  /// Routing failed; written by the next `flush()`.
+  public func markFailed(_ id: Int64, error: String) {
+    eventMarks[id] = EventMark(status: .failed, result: nil, error: error)
+  }
+
+  /// The inbox, oldest first, with routing outcomes not flushed yet applied.
+  public func events(failedOnly: Bool = false) throws(StorageError) -> [StoredEvent] {
+    let stored: [StoredEvent]
+    do {
+      stored = try database.read { db in
+        let rows = try Row.fetchAll(
+          db,
+          sql: "SELECT id, received_at, dedup_key, raw, label, project, status, result, error FROM events ORDER BY id")
+        return try rows.map { row throws -> StoredEvent in
+          let id: Int64 = row[0]
+          let statusText: String = row[6]
+          let resultText: String? = row[7]
+          let data: Data = row[3]
+          do {
+            return StoredEvent(
+              id: id, receivedAt: row[1], dedupKey: row[2], raw: [UInt8](data), label: row[4], project: row[5],
+              status: StoredEvent.Status(rawValue: statusText) ?? .new,
+              result: try resultText.map { (text) throws(StorageDecodingError) in
+                try StorageCoding.parse(text, "events.result")
+              },
+              error: row[8])
+          } catch let error as StorageDecodingError {
+            throw StorageError.corrupt(path, table: "events", key: "id \(id)", error)
+          }
+        }
+      }
+    } catch let error as StorageError {
+      throw error
+    } catch {
+      throw StorageError(path: path, "cannot read the inbox: \(error)")
+    }
+    let merged = stored.map { event in
+      guard let mark = eventMarks[event.id] else { return event }
+      return StoredEvent(
+        id: event.id, receivedAt: event.receivedAt, dedupKey: event.dedupKey, raw: event.raw, label: event.label,
+        project: event.project, status: mark.status, result: mark.result, error: mark.error)
+    }
+    return failedOnly ? merged.filter { $0.status == .failed } : merged
+  }
+
+  /// Deletes processes that finished (completed, terminated, cancelled) and
+  /// events that were handled (routed or failed) before `cutoff`. Events
+  /// still `new` and processes with live expressions are kept.
+  @discardableResult
+  public func prune(before cutoff: Date) throws(StorageError) -> (processes: Int, events: Int) {
+    do {
+      let candidates = try database.read { db in
+        try String.fetchAll(
+          db,
+          sql: """
+            SELECT wfid FROM processes
+            WHERE status IN ('completed', 'terminated', 'cancelled') AND updated_at < ?
+            """, arguments: [cutoff])
+      }.filter { !hasLiveExpressions($0) }
+      let counts = try database.write { db in
+        let delete = try db.cachedStatement(sql: "DELETE FROM processes WHERE wfid = ?")
+        for wfid in candidates { try delete.execute(arguments: [wfid]) }
+        try db.execute(
+          sql: "DELETE FROM events WHERE status IN ('routed', 'failed') AND received_at < ?", arguments: [cutoff])
+        return (candidates.count, db.changesCount)
+      }
+      forgetProcesses(candidates)
+      return counts
+    } catch {
+      throw StorageError(path: path, "cannot prune entries older than \(cutoff): \(error)")
+    }
+  }
+}

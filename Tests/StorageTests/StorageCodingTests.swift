@@ -1,0 +1,82 @@
+import OrderedJSON
+import PDef
+import Testing
+import Workflow
+
+@testable import Storage
+
+@Suite struct StorageCodingTests {
+  @Test func flowExpressionRoundTripsEveryField() throws {
+    let expression = try sampleExpression()
+    let text = StorageCoding.encodeBody(expression).serialized()
+    let decoded = try StorageCoding.decodeExpression(id: expression.id, body: StorageCoding.parse(text, "test"))
+    #expect(same(decoded, expression))
+    #expect(decoded.tree == expression.tree)
+    #expect(decoded.parent == expression.parent)
+    #expect(decoded.children == expression.children)
+    #expect(decoded.status == .failed)
+    #expect(decoded.error == "boom")
+    #expect(decoded.subprocessDepth == 3)
+    #expect(decoded.applied.keys == ["b", "a"])
+  }
+
+  @Test func flowExpressionWithoutOptionalsRoundTrips() throws {
+    let expression = FlowExpression(id: id(), parent: nil, tree: try sampleTree(), kind: "define", applied: [:])
+    let decoded = try StorageCoding.decodeExpression(
+      id: expression.id, body: StorageCoding.parse(StorageCoding.encodeBody(expression).serialized(), "test"))
+    #expect(decoded.parent == nil)
+    #expect(decoded.variables == nil)
+    #expect(decoded.error == nil)
+    #expect(same(decoded, expression))
+  }
+
+  @Test func applyMessageRoundTrips() throws {
+    let apply = EngineMessage.apply(
+      .init(
+        id: id(), parent: id("w1", "0", "p"), tree: try sampleTree(), fields: ["f": "v"], variables: ["x": 1],
+        subprocessDepth: 2))
+    let decoded = try encodeDecode(apply)
+    #expect(same(decoded, apply))
+    guard case .apply(let value) = decoded else { Issue.record("not an apply"); return }
+    #expect(value.tree == (try sampleTree()))
+    #expect(value.subprocessDepth == 2)
+
+    let root = EngineMessage.apply(.init(id: id(), parent: nil, tree: try sampleTree(), fields: [:]))
+    #expect(same(try encodeDecode(root), root))
+  }
+
+  @Test func replyCancelAndReceiveMessagesRoundTrip() throws {
+    let messages: [EngineMessage] = [
+      .reply(to: id("w1", "0"), from: id("w1", "0_0"), fields: ["z": 1, "a": [2]]),
+      .cancel(id("w2", "0_1", "abc")),
+      .cancel(id("w2", "0_2"), .timeout),
+      .timer(id("w3", "0_0"), .wait),
+      .timer(id("w3", "0_1"), .timeout),
+      .command(to: id("w4", "0"), fields: ["__command__": ["break", nil]]),
+      .receive(id(), .success(["ok": true])),
+      .receive(id(), .failure(ParticipantError("exit 3: no such project"))),
+    ]
+    for message in messages { #expect(same(try encodeDecode(message), message)) }
+    guard let last = messages.last, case .receive(_, .failure(let error)) = try encodeDecode(last) else {
+      Issue.record("not a failed receive")
+      return
+    }
+    #expect(error == ParticipantError("exit 3: no such project"))
+  }
+
+  @Test func forgottenApplyKeepsItsFlag() throws {
+    var apply = EngineMessage.Apply(id: id(), parent: id("w", "0"), tree: try sampleTree(), fields: [:])
+    apply.forget = true
+    guard case .apply(let decoded) = try encodeDecode(.apply(apply)) else {
+      Issue.record("not an apply")
+      return
+    }
+    #expect(decoded.forget)
+  }
+
+  @Test func unknownMessageTypeIsReportedByName() throws {
+    #expect(throws: StorageDecodingError.self) {
+      try StorageCoding.decodeMessage(StorageCoding.parse(#"{"type":"teleport"}"#, "test"))
+    }
+  }
+}
