@@ -135,13 +135,16 @@ public final class Dispatcher: Sendable {
     let id = dispatch.expression
     Task { [self] in
       let outcome = await runner.run(request)
-      let wasRunning = self.running.withLock { $0.removeValue(forKey: id) } != nil
-      guard wasRunning else { return }  // cancelled: the engine already moved on
-      switch WorkitemReply.interpret(outcome: outcome, original: workitem) {
-      case .success(let reply):
-        post(id, .success(reply["fields"]?.objectValue ?? JSONObject()))
-      case .failure(let failure):
-        post(id, .failure(ParticipantError(failure.description)))
+      let answer: Result<JSONObject, ParticipantError> =
+        switch WorkitemReply.interpret(outcome: outcome, original: workitem) {
+        case .success(let reply): .success(reply["fields"]?.objectValue ?? JSONObject())
+        case .failure(let failure): .failure(ParticipantError(failure.description))
+        }
+      // Posted under the same lock that says it is running, so "nothing
+      // running" always means "every answer delivered". A cancelled call
+      // is no longer in the table: the engine has moved on, drop its answer.
+      self.running.withLock { running in
+        if running.removeValue(forKey: id) != nil { post(id, answer) }
       }
     }
   }
