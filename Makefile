@@ -5,6 +5,7 @@
 SWIFT        ?= swift
 APT_PACKAGES := libsqlite3-dev libinotifytools0-dev
 ROOT         ?= srv-layout
+STATE        ?= state
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FUZZ_COUNT   ?= 100000
 
@@ -12,7 +13,7 @@ FUZZ_COUNT   ?= 100000
 
 ## run: install what is missing, build, and serve the embedded srv-layout/
 run: deps build
-	.build/debug/robogrator serve --root $(ROOT)
+	.build/debug/robogrator serve --root $(ROOT) --state $(STATE)
 
 ## test: install what is missing, build, a short fuzz run of the definition parser, the whole test suite
 ## (the test summary stays the last line: CI reads it)

@@ -47,11 +47,14 @@ let package = Package(
       dependencies: ["Workflow", "PDef", "OrderedJSON", .product(name: "GRDB", package: "GRDB.swift")]
     ),
     .target(
-      name: "Robogrator", dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON", "PDef", "Workflow", "Lint"]),
+      name: "Robogrator",
+      dependencies: [
+        "OBSEvents", "ProcessStore", "OrderedJSON", "PDef", "Workflow", "Lint", "Storage", "Participants",
+      ]),
     .executableTarget(
       name: "robogrator",
       dependencies: [
-        "OBSEvents", "ProcessStore", "OrderedJSON", "Robogrator", "PDef", "Workflow", "Lint", "CSQLite",
+        "OBSEvents", "ProcessStore", "OrderedJSON", "Robogrator", "PDef", "Workflow", "Lint", "Storage", "CSQLite",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

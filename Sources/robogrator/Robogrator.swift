@@ -15,7 +15,7 @@ struct Robogrator: ParsableCommand {
     version: RobogratorVersion.text,
     subcommands: [
       RouteCommand.self, EnableCommand.self, DisableCommand.self, LinksCommand.self, LintCommand.self,
-      PDefCommand.self, ServeCommand.self, VersionCommand.self,
+      PDefCommand.self, ServeCommand.self, EmitCommand.self, PsCommand.self, ShowCommand.self, VersionCommand.self,
     ]
   )
 }

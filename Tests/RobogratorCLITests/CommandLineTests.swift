@@ -114,34 +114,36 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: missing))
   }
 
-  @Test func serveRoutesAFileMovedIntoTheWatchedSpoolAndItsOutputSurvivesSIGTERM() throws {
+  @Test func serveTakesAFileMovedIntoTheWatchedSpoolAndItsOutputSurvivesSIGTERM() throws {
     let root = try CLI.copyOfSrvLayout()
     defer { try? FileManager.default.removeItem(atPath: root) }
     let log = root + "/serve.log"
     _ = FileManager.default.createFile(atPath: log, contents: nil)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: CLI.binary)
-    process.arguments = ["serve", "--root", root]
+    process.arguments = ["serve", "--root", root, "--state", root + "/state"]
     process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     process.standardError = FileHandle.nullDevice
     try process.run()
     defer { if process.isRunning { process.terminate() } }
-    // Wait until serve is watching, then move a finished file in, as writers should.
-    let ready = waitUntil {
-      ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("watching for events")
-    }
+    let ready = waitUntil { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("serving ") }
     #expect(ready)
+    // Moved in finished, as writers should: taken into the inbox and removed from the spool.
     try FileManager.default.copyItem(atPath: CLI.example("07-repo-published.amqp.json"), toPath: root + "/incoming.tmp")
     try FileManager.default.moveItem(atPath: root + "/incoming.tmp", toPath: root + "/spool/e.json")
-    #expect(waitUntil { FileManager.default.fileExists(atPath: root + "/spool/routed/e.json") })
+    #expect(waitUntil { !FileManager.default.fileExists(atPath: root + "/spool/e.json") })
+    #expect(
+      waitUntil {
+        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains(
+          "e.json: REPO_PUBLISHED: nothing to launch")
+      })
     process.terminate()
     process.waitUntilExit()
     let output = try String(contentsOfFile: log, encoding: .utf8)
-    #expect(output.contains("== e.json"))
-    #expect(output.contains("event REPO_PUBLISHED"))
+    #expect(output.contains("stopped; state saved in \(root)/state/robogrator.sqlite"))
   }
 
-  @Test func serveOnceRoutesSpoolFilesAndRejectsBadOnesWithAReason() throws {
+  @Test func serveOnceTakesSpoolFilesAndRejectsBadOnesWithAReason() throws {
     let root = try CLI.copyOfSrvLayout()
     defer { try? FileManager.default.removeItem(atPath: root) }
     try FileManager.default.copyItem(atPath: CLI.example("07-repo-published.amqp.json"), toPath: root + "/spool/a.json")
@@ -149,13 +151,14 @@ import Testing
     // Written long ago: a file that still does not parse after the grace period is rejected.
     try FileManager.default.setAttributes(
       [.modificationDate: Date().addingTimeInterval(-60)], ofItemAtPath: root + "/spool/b.json")
-    let result = try CLI.run(["serve", "--root", root, "--once"])
-    #expect(result.status == 0)
-    #expect(result.stdout.contains("== a.json"))
-    #expect(FileManager.default.fileExists(atPath: root + "/spool/routed/a.json"))
+    let result = try CLI.run(["serve", "--root", root, "--state", root + "/state", "--once"])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("a.json: REPO_PUBLISHED: nothing to launch"))
+    #expect(!FileManager.default.fileExists(atPath: root + "/spool/a.json"))
     let why = try String(contentsOfFile: root + "/spool/rejected/b.json.why", encoding: .utf8)
     #expect(why.hasPrefix("the event is not valid JSON"))
   }
+
 }
 
 extension JSONValue {

@@ -15,6 +15,8 @@ public final class WorkflowEngine {
   public var onDispatchCancelled: ((Dispatch) -> Void)?
   /// Told when a process ends, whatever the status (release what it held).
   public var onProcessEnd: ((ProcessRecord) -> Void)?
+  /// Told of every `echo` (process id, text), for the log.
+  public var onEcho: ((String, String) -> Void)?
   let now: () -> Date
   let newSubid: () -> String
 

@@ -10,6 +10,7 @@ enum Echo: ExpressionBehavior {
   static func apply(_ step: inout ExpressionStep) throws(ProcessFault) {
     let text = try step.text("text", positional: true, fields: step.expression.applied) ?? ""
     step.engine.record(step.expression.id.wfid, "echo: \(text)")
+    step.engine.onEcho?(step.expression.id.wfid, text)
     step.reply(step.expression.applied)
   }
 }

@@ -2,100 +2,106 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import OBSEvents
+import Participants
 import ProcessStore
 import Robogrator
+import Storage
 
 struct ServeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "serve",
-    abstract: "Watch the spool and the process store, and route every event that arrives.",
+    abstract: "Run robogrator: take events from the spool, launch their processes, run them to their end.",
     discussion: """
-      Keeps an inotify-fed index of the process store and watches the spool folder \
-      (<root>/spool). Each event file that arrives there (*.json, any accepted shape; a \
-      bare message-bus body is named KEY@NAME.json, e.g. opensuse.obs.repo.published@1.json) \
-      is routed and what would launch is printed; the file then moves to spool/routed/. \
-      A file that is not an event moves to spool/rejected/ with a .why file beside it. \
-      Write event files under a name not ending in .json (or outside the spool) and \
-      rename them into place; a file that does not parse yet is given 2 seconds to be \
-      finished. This release routes and explains; running the processes comes with the engine.
+      Watches the spool folder (<root>/spool) and the process store. Each event file \
+      that arrives (*.json, any accepted shape; a bare message-bus body is named \
+      KEY@NAME.json) is committed to the inbox in the state database, removed from the \
+      spool, routed, and every definition it reaches is launched. Processes run in the \
+      engine, every step committed in SQLite (<state>/robogrator.sqlite), and call \
+      participants: built-in obsticket, executables in <root>/participants, aliases, \
+      signals to a waiting listen. After a crash or kill, serve resumes where the \
+      database stands. A file that is not an event moves to spool/rejected/ with a \
+      .why file. Write event files under another name and rename them into the spool \
+      (robogrator emit does). SIGTERM or SIGINT stops cleanly.
       """
   )
 
   @OptionGroup var storeOptions: StoreOptions
+  @OptionGroup var stateOptions: StateOptions
 
   @Option(name: .long, help: ArgumentHelp("The spool folder. Defaults to <root>/spool.", valueName: "dir"))
   var spool: String?
 
-  @Flag(name: .long, help: "Handle the files already in the spool, then exit.")
+  @Option(
+    name: .long, help: ArgumentHelp("The participants folder. Defaults to <root>/participants.", valueName: "dir"))
+  var participants: String?
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Serve names matching a pattern with one executable: PATTERN=EXECUTABLE (repeatable), e.g. 'built_.*=built_notice'.",
+      valueName: "alias"))
+  var alias: [String] = []
+
+  @Option(name: .long, help: ArgumentHelp("SQLite synchronous mode: normal or full.", valueName: "mode"))
+  var synchronous = "normal"
+
+  @Option(name: .long, help: ArgumentHelp("Participant programs running at once.", valueName: "n"))
+  var maxParticipants = 8
+
+  @Flag(name: .long, help: "Handle what is waiting (spool, messages, participants), then exit.")
   var once = false
 
   @OptionGroup var eventOptions: EventOptions
 
+  func validate() throws {
+    guard ["normal", "full"].contains(synchronous) else {
+      throw ValidationError("--synchronous must be normal or full, not \(synchronous)")
+    }
+    guard maxParticipants > 0 else {
+      throw ValidationError("--max-participants must be positive, not \(maxParticipants)")
+    }
+    for item in alias where !item.contains("=") {
+      throw ValidationError("--alias \(item): write PATTERN=EXECUTABLE, e.g. 'built_.*=built_notice'")
+    }
+  }
+
   func run() throws {
     try runReportingFailures {
-      let spoolDirectory = spool ?? storeOptions.rootDirectory + "/spool"
-      let store = try storeOptions.openStore(watch: !once)
-      var isDirectory: ObjCBool = false
-      if !FileManager.default.fileExists(atPath: spoolDirectory, isDirectory: &isDirectory) {
-        // Only the spool folder itself: a mistyped --root must not grow a tree.
-        do { try FileManager.default.createDirectory(atPath: spoolDirectory, withIntermediateDirectories: false) } catch
-        {
-          throw UsageFailure("cannot create the spool folder \(spoolDirectory): \(error.localizedDescription)")
-        }
-      } else if !isDirectory.boolValue {
-        throw UsageFailure("the spool \(spoolDirectory) is not a directory")
+      var settings = Daemon.Settings(root: storeOptions.rootDirectory, state: stateOptions.stateDirectory)
+      if let store = storeOptions.store { settings.store = store }
+      if let spool { settings.spool = spool }
+      if let participants { settings.participants = participants }
+      settings.synchronous = synchronous == "full" ? .full : .normal
+      settings.maximumParticipants = maxParticipants
+      settings.decoder = eventOptions.decoder
+      settings.aliases = alias.map { item in
+        let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+        return ParticipantAlias(pattern: parts[0], executable: parts.count > 1 ? parts[1] : "")
       }
-      let intake = Spool(directory: spoolDirectory, decoder: eventOptions.decoder)
-      let index = store.snapshot
-      say(
-        "robogrator: process store \(store.root): \(index.directories.count) directories, \(index.definitionCount) definitions"
-      )
-      say("robogrator: spool \(spoolDirectory)")
-      let work = DispatchQueue(label: "robogrator.spool")
-      let drain = ServeCommand.drainer(intake: intake, store: store, queue: work)
-      work.sync(execute: drain)
-      if once { return 0 }
-      let watcher: FolderWatcher
+      guard FileManager.default.fileExists(atPath: settings.store) else {
+        throw UsageFailure("the process store \(settings.store) does not exist (set --root or --store)")
+      }
+      let daemon: Daemon
       do {
-        watcher = try FolderWatcher(path: spoolDirectory) { name in
-          guard name.hasSuffix(".json") else { return }
-          work.async(execute: drain)
-        }
+        daemon = try Daemon(settings: settings, log: { say("robogrator: " + $0) })
       } catch {
         throw UsageFailure("\(error)")
       }
-      say("robogrator: watching for events (Ctrl-C to stop)")
-      withExtendedLifetime(watcher) { dispatchMain() }
+      var sources: [DispatchSourceSignal] = []
+      for number in [SIGTERM, SIGINT] {
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler { daemon.stop() }
+        source.resume()
+        sources.append(source)
+      }
+      do {
+        try withExtendedLifetime(sources) { try daemon.run(untilIdle: once) }
+      } catch {
+        throw UsageFailure("\(error)")
+      }
+      return 0
     }
-  }
-
-  /// Handles every waiting file; files still being written are looked at again a second later.
-  static func drainer(intake: Spool, store: ProcessStore, queue: DispatchQueue) -> @Sendable () -> Void {
-    @Sendable func drain() {
-      var waiting = false
-      for name in intake.pendingFiles() where !handle(name, intake: intake, store: store) { waiting = true }
-      if waiting { queue.asyncAfter(deadline: .now() + 1, execute: drain) }
-    }
-    return drain
-  }
-
-  /// Routes one spool file; false when it is not ready yet.
-  static func handle(_ name: String, intake: Spool, store: ProcessStore) -> Bool {
-    switch intake.read(name) {
-    case .notReady:
-      return false
-    case .event(let event):
-      let plan = store.plan(event)
-      say("\n== \(name)\n" + plan.humanDescription(showFields: false))
-      do { try intake.archive(name, into: "routed") } catch { printError("cannot move \(name) to routed/: \(error)") }
-    case .ignored(let reason):
-      say("\n== \(name): \(reason)")
-      do { try intake.archive(name, into: "ignored") } catch { printError("cannot move \(name) to ignored/: \(error)") }
-    case .rejected(let reason):
-      printError("\(name) rejected: \(reason)")
-      do { try intake.reject(name, reason: reason) } catch { printError("cannot move \(name) to rejected/: \(error)") }
-    }
-    return true
   }
 }
 

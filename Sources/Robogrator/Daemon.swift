@@ -1,0 +1,258 @@
+import Dispatch
+import Foundation
+import OBSEvents
+import OrderedJSON
+import PDef
+import Participants
+import ProcessStore
+import Storage
+import Synchronization
+import Workflow
+
+/// robogrator's main job: spool intake → inbox → router → launcher → engine
+/// → dispatcher, in one process, every step durable in SQLite.
+///
+/// The engine is single-threaded: `run()` is its thread. Everything else
+/// (finished participants, the spool watcher, `stop()`) posts work to a
+/// mailbox that loop drains; after each batch of messages the store is
+/// flushed in one transaction, so the database always holds a state the
+/// engine was in.
+public final class Daemon: @unchecked Sendable {
+  /// Where things are and how they run; every setting has a default that works with srv-layout/.
+  public struct Settings: Sendable {
+    /// The BOSS root holding processes/, participants/ and spool/.
+    public var root: String
+    public var store: String
+    public var participants: String
+    public var spool: String
+    /// The state folder; the database is `robogrator.sqlite` in it.
+    public var state: String
+    public var synchronous: SQLiteEngineStore.Synchronous = .normal
+    public var aliases: [ParticipantAlias] = []
+    public var decoder = EventDecoder()
+    /// Participant programs running at once.
+    public var maximumParticipants = 8
+    /// Engine messages per transaction.
+    public var batchSize = 256
+
+    public init(root: String, state: String) {
+      self.root = root
+      store = root + "/processes"
+      participants = root + "/participants"
+      spool = root + "/spool"
+      self.state = state
+    }
+
+    public var databasePath: String { state + "/robogrator.sqlite" }
+  }
+
+  enum Work: Sendable {
+    case answer(FlowExpressionID, Result<JSONObject, ParticipantError>)
+    case spool
+    case stop
+  }
+
+  /// Work posted from other threads, and the semaphore that wakes the loop.
+  final class Mailbox: Sendable {
+    let items = Mutex<[Work]>([])
+    let wake = DispatchSemaphore(value: 0)
+
+    func post(_ work: Work) {
+      items.withLock { $0.append(work) }
+      wake.signal()
+    }
+
+    func take() -> [Work] {
+      items.withLock { queue in
+        defer { queue.removeAll() }
+        return queue
+      }
+    }
+  }
+
+  public let settings: Settings
+  let database: SQLiteEngineStore
+  let engine: WorkflowEngine
+  let dispatcher: Dispatcher
+  let processes: ProcessStore
+  let intake: Spool
+  private let log: @Sendable (String) -> Void
+  private let mailbox = Mailbox()
+  private var watcher: FolderWatcher?
+
+  public init(settings: Settings, log: @escaping @Sendable (String) -> Void) throws {
+    self.settings = settings
+    self.log = log
+    try FileManager.default.createDirectory(atPath: settings.state, withIntermediateDirectories: true)
+    if !FileManager.default.fileExists(atPath: settings.spool) {
+      try FileManager.default.createDirectory(atPath: settings.spool, withIntermediateDirectories: false)
+    }
+    database = try SQLiteEngineStore(path: settings.databasePath, synchronous: settings.synchronous)
+    processes = try ProcessStore(root: settings.store, watch: true)
+    intake = Spool(directory: settings.spool, decoder: settings.decoder)
+    engine = WorkflowEngine(store: database)
+    let mailbox = self.mailbox
+    dispatcher = Dispatcher(
+      participantsDirectory: settings.participants, aliases: settings.aliases,
+      runner: ExecutableRunner(configuration: .init(maxConcurrentProcesses: settings.maximumParticipants)),
+      post: { id, result in mailbox.post(.answer(id, result)) })
+    let engine = self.engine
+    let dispatcher = self.dispatcher
+    engine.onDispatch = { dispatcher.dispatch($0, engine: engine) }
+    engine.onDispatchCancelled = { dispatcher.cancelled($0, engine: engine) }
+    engine.onProcessEnd = { process in
+      log("process \(process.wfid) (\(process.name)) ended: \(process.status.rawValue)")
+      dispatcher.processEnded(process, engine: engine)
+    }
+    engine.onEcho = { wfid, text in log("echo \(wfid): \(text)") }
+  }
+
+  /// Asks the loop to finish its batch, flush and return.
+  public func stop() { post(.stop) }
+
+  func post(_ work: Work) { mailbox.post(work) }
+
+  /// Runs until `stop()` (or, with `untilIdle`, until nothing is left to do
+  /// now: no message, no running participant, no spool file). Events that
+  /// were received but not routed before a crash are routed first.
+  public func run(untilIdle: Bool = false) throws {
+    for event in try database.events() where event.status == .new {
+      route(event.id, raw: event.raw, name: "inbox #\(event.id)")
+    }
+    // Participants that were running when the daemon stopped (or died) run
+    // again; a built-in's waits are already in its durable state.
+    for dispatch in database.dispatches where dispatch.participant != Obsticket.name {
+      log(
+        "calling \(dispatch.participant) again for \(dispatch.expression.wfid) (\(dispatch.expression.expid)): it was running when robogrator stopped"
+      )
+      dispatcher.dispatch(dispatch, engine: engine)
+    }
+    watcher = try FolderWatcher(path: settings.spool) { [weak self] name in
+      if name.hasSuffix(".json") { self?.post(.spool) }
+    }
+    log("serving \(settings.root): \(processes.snapshot.definitionCount) definitions, state \(settings.databasePath)")
+    post(.spool)
+    var stopping = false
+    while true {
+      let work = mailbox.take()
+      for item in work {
+        switch item {
+        case .answer(let id, let result): engine.receive(id, result)
+        case .spool: drainSpool()
+        case .stop: stopping = true
+        }
+      }
+      let processed = engine.run(maximumMessages: settings.batchSize)
+      do {
+        try database.flush()
+      } catch {
+        log("error: \(error)")
+      }
+      if stopping {
+        watcher = nil
+        log("stopped; state saved in \(settings.databasePath)")
+        return
+      }
+      if untilIdle && processed == 0 && work.isEmpty && dispatcher.runningCount == 0
+        && intake.pendingFiles().isEmpty && (database.nextTimerDue.map { $0.timeIntervalSinceNow > 1 } ?? true)
+      {
+        watcher = nil
+        return
+      }
+      if processed == 0 && work.isEmpty {
+        let wait = database.nextTimerDue.map { max(0.001, min(1, $0.timeIntervalSinceNow)) } ?? 1
+        _ = mailbox.wake.wait(timeout: .now() + wait)
+      }
+    }
+  }
+
+  // MARK: - Intake and routing
+
+  /// Commits every complete spool file to the inbox, removes it, and routes it.
+  func drainSpool() {
+    var retry = false
+    for name in intake.pendingFiles() {
+      let path = settings.spool + "/" + name
+      guard let data = FileManager.default.contents(atPath: path) else { continue }
+      let bytes = Array(data)
+      switch intake.read(name) {
+      case .notReady:
+        retry = true
+      case .ignored(let reason):
+        log("\(name): \(reason)")
+        try? FileManager.default.removeItem(atPath: path)
+      case .rejected(let reason):
+        log("\(name) rejected: \(reason)")
+        try? intake.reject(name, reason: reason)
+      case .event(let event):
+        do {
+          switch try database.insertEvent(
+            dedupKey: Daemon.dedupKey(bytes, routingKey: Spool.routingKey(fromFileName: name)), raw: bytes,
+            label: event.label.name, project: event.project)
+          {
+          case .duplicate(let id):
+            log("\(name): duplicate of inbox #\(id), dropped")
+            try? FileManager.default.removeItem(atPath: path)
+          case .inserted(let id):
+            // On disk now: the spool file can go.
+            try? FileManager.default.removeItem(atPath: path)
+            route(id, event: event, name: name)
+          }
+        } catch {
+          log("\(name): \(error); left in the spool")
+        }
+      }
+    }
+    if retry {
+      DispatchQueue.global().asyncAfter(deadline: .now() + 1) { [weak self] in self?.post(.spool) }
+    }
+  }
+
+  func route(_ id: Int64, raw: [UInt8], name: String) {
+    do {
+      route(id, event: try settings.decoder.decode(bytes: raw), name: name)
+    } catch {
+      database.markFailed(id, error: "\(error)")
+    }
+  }
+
+  /// Plans the event and launches every definition it reaches; the outcome is
+  /// written with the launches at the next flush.
+  func route(_ id: Int64, event: OBSEvent, name: String) {
+    let plan = processes.plan(event)
+    var launched: [JSONValue] = []
+    var failures: [String] = plan.errors.map(\.description)
+    for target in plan.targets {
+      failures += target.errors.map { "\($0.file): \($0.message)" }
+      for launch in target.launches {
+        do {
+          let tree = try PDefParser.parse(launch.definitionText, file: launch.definition)
+          let wfid = try engine.launch(tree, fields: launch.fields)
+          launched.append(.string(wfid))
+          log("\(name): \(event.label) for \(target.project) launched \(launch.definition) as \(wfid)")
+        } catch {
+          failures.append("\(launch.definition): \(error)")
+        }
+      }
+    }
+    var result = plan.toJSON().objectValue ?? JSONObject()
+    result["launched"] = .array(launched)
+    if failures.isEmpty {
+      database.markRouted(id, result: .object(result))
+      if launched.isEmpty { log("\(name): \(event.label): nothing to launch") }
+    } else {
+      database.markFailed(id, error: failures.joined(separator: "\n"))
+      for failure in failures { log("\(name): \(failure)") }
+    }
+  }
+
+  /// The same bytes (with the same routing key) are the same event.
+  static func dedupKey(_ bytes: [UInt8], routingKey: String?) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in (routingKey.map { Array($0.utf8) } ?? []) + [0] + bytes {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x100_0000_01b3
+    }
+    return "fnv64:" + String(hash, radix: 16) + ":\(bytes.count)"
+  }
+}

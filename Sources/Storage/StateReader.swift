@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+import OrderedJSON
+import Workflow
+
+/// Read-only queries on the state database, for the command line while the
+/// daemon runs (`robogrator ps`, `show`, `events`). Never writes, never loads
+/// the whole state.
+public struct StateReader {
+  public let path: String
+  let database: DatabaseQueue
+
+  /// One line of `robogrator ps`.
+  public struct ProcessSummary: Sendable, Equatable {
+    public let wfid: String
+    public let name: String
+    public let status: ProcessStatus
+    public let project: String?
+    public let createdAt: String
+    public let updatedAt: String
+    public let errors: [String]
+  }
+
+  public init(path: String) throws(StorageError) {
+    self.path = path
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw StorageError(path: path, "there is no state database here yet (robogrator serve creates it); check --state")
+    }
+    var configuration = Configuration()
+    configuration.readonly = true
+    configuration.busyMode = .timeout(5)
+    do {
+      database = try DatabaseQueue(path: path, configuration: configuration)
+    } catch {
+      throw StorageError(path: path, "cannot open the state database read-only: \(error)")
+    }
+  }
+
+  /// Processes, newest first, optionally only one status or one project.
+  public func processes(status: ProcessStatus? = nil, project: String? = nil) throws(StorageError) -> [ProcessSummary] {
+    do {
+      return try database.read { db in
+        var sql = "SELECT wfid, name, status, fields, created_at, updated_at, errors FROM processes"
+        var arguments: StatementArguments = []
+        if let status {
+          sql += " WHERE status = ?"
+          arguments += [status.rawValue]
+        }
+        sql += " ORDER BY created_at DESC, wfid DESC"
+        return try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row -> ProcessSummary? in
+          let fieldsText: String? = row[3]
+          let fields = fieldsText.flatMap { try? JSONValue.parse($0) }
+          let errorsText: String = row[6]
+          let errors = ((try? JSONValue.parse(errorsText))?.arrayValue ?? []).compactMap(\.stringValue)
+          let summary = ProcessSummary(
+            wfid: row[0], name: row[1], status: ProcessStatus(rawValue: row[2]) ?? .running,
+            project: fields?["project"]?.stringValue, createdAt: row[4], updatedAt: row[5], errors: errors)
+          if let project, summary.project != project { return nil }
+          return summary
+        }
+      }
+    } catch {
+      throw StorageError(path: path, "cannot list processes: \(error)")
+    }
+  }
+
+  /// Everything `robogrator show` prints about one process.
+  public struct ProcessDetails: Sendable {
+    public let summary: ProcessSummary
+    public let tree: JSONValue
+    public let fields: JSONValue?
+    public let history: [String]
+    /// Live expressions: expid, name, status, error.
+    public let expressions: [(expid: String, name: String, status: String, error: String?)]
+    /// Participant calls waiting for an answer.
+    public let dispatches: [(expid: String, participant: String)]
+  }
+
+  public func process(_ wfid: String) throws(StorageError) -> ProcessDetails? {
+    do {
+      return try database.read { db -> ProcessDetails? in
+        guard
+          let row = try Row.fetchOne(
+            db,
+            sql:
+              "SELECT wfid, name, status, fields, created_at, updated_at, errors, tree FROM processes WHERE wfid = ?",
+            arguments: [wfid])
+        else { return nil }
+        let fieldsText: String? = row[3]
+        let fields = fieldsText.flatMap { try? JSONValue.parse($0) }
+        let errorsText: String = row[6]
+        let summary = ProcessSummary(
+          wfid: row[0], name: row[1], status: ProcessStatus(rawValue: row[2]) ?? .running,
+          project: fields?["project"]?.stringValue, createdAt: row[4], updatedAt: row[5],
+          errors: ((try? JSONValue.parse(errorsText))?.arrayValue ?? []).compactMap(\.stringValue))
+        let treeText: String = row[7]
+        let history = try String.fetchAll(
+          db, sql: "SELECT line FROM history WHERE wfid = ? ORDER BY line_no", arguments: [wfid])
+        let expressions = try Row.fetchAll(
+          db, sql: "SELECT expid, status, body FROM expressions WHERE wfid = ? ORDER BY expid", arguments: [wfid]
+        ).map { row -> (String, String, String, String?) in
+          let body = (try? JSONValue.parse(row[2] as String)) ?? .null
+          return (row[0], body["tree"]?.arrayValue?.first?.stringValue ?? "?", row[1], body["error"]?.stringValue)
+        }
+        let dispatches = try Row.fetchAll(
+          db, sql: "SELECT expid, participant FROM dispatches WHERE wfid = ? ORDER BY seq", arguments: [wfid]
+        ).map { (expid: $0[0] as String, participant: $0[1] as String) }
+        return ProcessDetails(
+          summary: summary, tree: (try? JSONValue.parse(treeText)) ?? .null, fields: fields, history: history,
+          expressions: expressions.map { (expid: $0.0, name: $0.1, status: $0.2, error: $0.3) }, dispatches: dispatches)
+      }
+    } catch {
+      throw StorageError(path: path, "cannot read process \(wfid): \(error)")
+    }
+  }
+}

@@ -1,0 +1,219 @@
+import ArgumentParser
+import Foundation
+import OrderedJSON
+import Robogrator
+import Storage
+import Workflow
+
+/// `--state`: the folder holding robogrator.sqlite, shared by serve and the commands that read it.
+struct StateOptions: ParsableArguments {
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "The state folder (robogrator.sqlite).", discussion: "Defaults to $ROBOGRATOR_STATE, else /var/lib/robogrator.",
+      valueName: "dir"))
+  var state: String?
+
+  var stateDirectory: String {
+    state ?? ProcessInfo.processInfo.environment["ROBOGRATOR_STATE"] ?? "/var/lib/robogrator"
+  }
+
+  func reader() throws -> StateReader {
+    do {
+      return try StateReader(path: stateDirectory + "/robogrator.sqlite")
+    } catch {
+      throw UsageFailure("\(error)")
+    }
+  }
+}
+
+struct PsCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "ps",
+    abstract: "List processes: id, status, name, project, last change.",
+    discussion:
+      "Works while serve runs (read-only). --json prints [{\"wfid\", \"name\", \"status\", \"project\", \"created_at\", \"updated_at\", \"errors\"}]."
+  )
+
+  @OptionGroup var stateOptions: StateOptions
+
+  @Option(
+    name: .long,
+    help: ArgumentHelp("Only this status: running, completed, terminated, error, cancelled.", valueName: "s"))
+  var status: String?
+
+  @Option(name: .long, help: ArgumentHelp("Only processes launched for this project.", valueName: "p"))
+  var project: String?
+
+  @Flag(name: .long, help: "Print JSON.")
+  var json = false
+
+  func validate() throws {
+    if let status, ProcessStatus(rawValue: status) == nil {
+      throw ValidationError("--status \(status): use running, completed, terminated, error or cancelled")
+    }
+  }
+
+  func run() throws {
+    try runReportingFailures {
+      let list: [StateReader.ProcessSummary]
+      do {
+        list = try stateOptions.reader().processes(
+          status: status.flatMap(ProcessStatus.init(rawValue:)), project: project)
+      } catch let failure as UsageFailure {
+        throw failure
+      } catch {
+        throw UsageFailure("\(error)")
+      }
+      if json {
+        print(JSONValue.array(list.map(\.json)).serialized(pretty: true))
+        return 0
+      }
+      if list.isEmpty { print("no processes") }
+      for item in list {
+        let error = item.errors.last.map { "  error: \($0.split(separator: "\n").first ?? "")" } ?? ""
+        print(
+          "\(item.wfid)  \(item.status.rawValue.padding(10))  \(item.name)  \(item.project ?? "-")  \(item.updatedAt)\(error)"
+        )
+      }
+      return 0
+    }
+  }
+}
+
+struct ShowCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "show",
+    abstract: "Show one process: where each branch stands, its fields, errors and history.",
+    discussion: "Works while serve runs (read-only)."
+  )
+
+  @Argument(help: ArgumentHelp("The process id (from robogrator ps).", valueName: "wfid"))
+  var wfid: String
+
+  @OptionGroup var stateOptions: StateOptions
+
+  @Flag(
+    name: .long,
+    help:
+      "Print JSON: {\"wfid\", \"name\", \"status\", \"fields\", \"errors\", \"expressions\", \"waiting_for\", \"history\"}."
+  )
+  var json = false
+
+  func run() throws {
+    try runReportingFailures {
+      let found: StateReader.ProcessDetails?
+      do {
+        found = try stateOptions.reader().process(wfid)
+      } catch let failure as UsageFailure {
+        throw failure
+      } catch {
+        throw UsageFailure("\(error)")
+      }
+      guard let details = found else { throw UsageFailure("no process \(wfid) (robogrator ps lists them)") }
+      var object = details.summary.json.objectValue ?? JSONObject()
+      object["fields"] = details.fields ?? .null
+      object["expressions"] = .array(
+        details.expressions.map { item in
+          .object(
+            JSONObject(
+              [
+                ("expid", .string(item.expid)), ("name", .string(item.name)), ("status", .string(item.status)),
+                ("error", item.error.map(JSONValue.string) ?? .null),
+              ] as [(String, JSONValue)]))
+        })
+      object["waiting_for"] = .array(
+        details.dispatches.map {
+          .object(
+            JSONObject(
+              [("expid", .string($0.expid)), ("participant", .string($0.participant))] as [(String, JSONValue)]))
+        })
+      object["history"] = .array(details.history.map(JSONValue.string))
+      if json {
+        print(JSONValue.object(object).serialized(pretty: true))
+        return 0
+      }
+      let summary = details.summary
+      print("process \(summary.wfid)  \(summary.name)  \(summary.status.rawValue)")
+      print("  project: \(summary.project ?? "-")   started \(summary.createdAt), last change \(summary.updatedAt)")
+      for error in summary.errors { print("  error: \(error)") }
+      if !details.expressions.isEmpty {
+        print("live expressions:")
+        for item in details.expressions {
+          print("  \(item.expid)  \(item.name)  \(item.status)\(item.error.map { "  error: \($0)" } ?? "")")
+        }
+      }
+      for dispatch in details.dispatches {
+        print("waiting for participant \(dispatch.participant) (\(dispatch.expid))")
+      }
+      if let fields = details.fields { print("fields: " + fields.serialized(pretty: true)) }
+      print("history:")
+      for line in details.history { print("  " + line) }
+      return 0
+    }
+  }
+}
+
+struct EmitCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "emit",
+    abstract: "Put an event into the spool for serve to pick up.",
+    discussion: """
+      Copies the event (a file, or - for standard input) into the spool atomically: \
+      written under a hidden name, then renamed, so serve never reads half a file. \
+      Prints the spool file's name. With --routing-key, the file is named KEY@NAME.json \
+      (a bare message-bus body).
+      """
+  )
+
+  @Argument(help: ArgumentHelp("The event file, or - for standard input.", valueName: "event.json"))
+  var event: String
+
+  @OptionGroup var storeOptions: StoreOptions
+
+  @Option(name: .long, help: ArgumentHelp("The spool folder. Defaults to <root>/spool.", valueName: "dir"))
+  var spool: String?
+
+  @Option(name: .long, help: ArgumentHelp("The message-bus routing key of a bare bus body.", valueName: "key"))
+  var routingKey: String?
+
+  func run() throws {
+    try runReportingFailures {
+      let bytes = try readInput(event)
+      let directory = spool ?? storeOptions.rootDirectory + "/spool"
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw UsageFailure("the spool \(directory) does not exist (set --root or --spool)")
+      }
+      let stamp =
+        String(Int(Date().timeIntervalSince1970 * 1000)) + "-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
+      let name = (routingKey.map { $0 + "@" } ?? "") + stamp + ".json"
+      let temporary = directory + "/." + name + ".tmp"
+      do {
+        try Data(bytes).write(to: URL(fileURLWithPath: temporary))
+        try FileManager.default.moveItem(atPath: temporary, toPath: directory + "/" + name)
+      } catch {
+        try? FileManager.default.removeItem(atPath: temporary)
+        throw UsageFailure("cannot write into the spool \(directory): \(error.localizedDescription)")
+      }
+      print(name)
+      return 0
+    }
+  }
+}
+
+extension StateReader.ProcessSummary {
+  var json: JSONValue {
+    .object(
+      JSONObject(
+        [
+          ("wfid", .string(wfid)), ("name", .string(name)), ("status", .string(status.rawValue)),
+          ("project", project.map(JSONValue.string) ?? .null), ("created_at", .string(createdAt)),
+          ("updated_at", .string(updatedAt)), ("errors", .array(errors.map(JSONValue.string))),
+        ] as [(String, JSONValue)]))
+  }
+}
+
+extension String {
+  func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}
