@@ -142,9 +142,12 @@ public final class Daemon: @unchecked Sendable {
         case .stop: stopping = true
         }
       }
+      let answered = handleRequests()
       let processed = engine.run(maximumMessages: settings.batchSize)
       do {
         try database.flush()
+        // Outcomes are recorded once what they caused is on disk.
+        for (id, failed, result) in answered { try database.finishRequest(id, failed: failed, result: result) }
       } catch {
         log("error: \(error)")
       }
@@ -163,6 +166,62 @@ public final class Daemon: @unchecked Sendable {
         let wait = database.nextTimerDue.map { max(0.001, min(1, $0.timeIntervalSinceNow)) } ?? 1
         _ = mailbox.wake.wait(timeout: .now() + wait)
       }
+    }
+  }
+
+  // MARK: - Operator requests (robogrator cancel, replay, launch, reroute)
+
+  private var lastRequestPoll = Date.distantPast
+
+  /// Acts on requests queued by the command line (polled at most ten times a second).
+  func handleRequests() -> [(Int64, Bool, JSONValue)] {
+    guard Date().timeIntervalSince(lastRequestPoll) >= 0.1 else { return [] }
+    lastRequestPoll = Date()
+    guard let requests = try? database.pendingRequests(), !requests.isEmpty else { return [] }
+    return requests.map { request in
+      let (failed, message, extra) = handle(request)
+      var result: JSONObject = ["message": .string(message)]
+      result.merge(extra)
+      log("\(request.kind) request #\(request.id): \(message)")
+      return (request.id, failed, .object(result))
+    }
+  }
+
+  func handle(_ request: OperatorRequest) -> (failed: Bool, message: String, extra: JSONObject) {
+    let wfid = request.payload["wfid"]?.stringValue ?? ""
+    switch request.kind {
+    case "cancel":
+      guard let process = database.process(wfid) else { return (true, "no process \(wfid)", [:]) }
+      guard process.status == .running || process.status == .error else {
+        return (true, "process \(wfid) is \(process.status.rawValue), nothing to cancel", [:])
+      }
+      engine.cancelProcess(wfid)
+      return (false, "cancelling process \(wfid)", [:])
+    case "replay":
+      guard database.process(wfid) != nil else { return (true, "no process \(wfid)", [:]) }
+      let count = engine.replay(wfid)
+      return count == 0
+        ? (true, "process \(wfid) has no errored expression to replay", [:])
+        : (false, "replaying \(count) errored expression\(count == 1 ? "" : "s") of \(wfid)", [:])
+    case "launch":
+      let file = request.payload["file"]?.stringValue ?? "definition"
+      do {
+        let tree = try PDefParser.parse(request.payload["definition"]?.stringValue ?? "", file: file)
+        let launched = try engine.launch(
+          tree, fields: request.payload["fields"]?.objectValue ?? [:],
+          variables: request.payload["variables"]?.objectValue ?? [:])
+        return (false, "launched \(file) as \(launched)", ["wfid": .string(launched)])
+      } catch {
+        return (true, "\(error)", [:])
+      }
+    case "reroute":
+      guard case .int(let id)? = request.payload["event"],
+        let event = try? database.event(Int64(id))
+      else { return (true, "no event \(request.payload["event"]?.serialized() ?? "?") in the inbox", [:]) }
+      route(event.id, raw: event.raw, name: "inbox #\(event.id) (reroute)")
+      return (false, "routed event #\(event.id) again", [:])
+    default:
+      return (true, "unknown request \(request.kind)", [:])
     }
   }
 

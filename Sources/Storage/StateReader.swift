@@ -114,3 +114,38 @@ public struct StateReader {
     }
   }
 }
+
+extension StateReader {
+  /// One line of `robogrator events`.
+  public struct EventSummary: Sendable, Equatable {
+    public let id: Int64
+    public let receivedAt: String
+    public let label: String?
+    public let project: String?
+    public let status: String
+    public let error: String?
+    /// The processes the routing launched.
+    public let launched: [String]
+  }
+
+  /// Inbox events, newest first; only those whose routing failed with `failedOnly`.
+  public func events(failedOnly: Bool = false) throws(StorageError) -> [EventSummary] {
+    do {
+      return try database.read { db in
+        let filter = failedOnly ? " WHERE status = 'failed'" : ""
+        return try Row.fetchAll(
+          db, sql: "SELECT id, received_at, label, project, status, error, result FROM events\(filter) ORDER BY id DESC"
+        ).map { row in
+          let resultText: String? = row[6]
+          let launched = resultText.flatMap { try? JSONValue.parse($0) }?["launched"]?.arrayValue?.compactMap(
+            \.stringValue)
+          return EventSummary(
+            id: row[0], receivedAt: row[1], label: row[2], project: row[3], status: row[4], error: row[5],
+            launched: launched ?? [])
+        }
+      }
+    } catch {
+      throw StorageError(path: path, "cannot list events: \(error)")
+    }
+  }
+}

@@ -90,6 +90,17 @@ enum StorageSchema {
             PRIMARY KEY (wfid, expid, subid)
           ) WITHOUT ROWID;
 
+          -- What operators ask the running daemon to do (cancel, replay, launch, reroute).
+          CREATE TABLE requests (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'done', 'failed')),
+            result TEXT
+          );
+          CREATE INDEX requests_status ON requests (status);
+
           -- Durable state of built-in participants (obsticket's locks), JSON by name.
           CREATE TABLE builtins (
             name TEXT PRIMARY KEY NOT NULL,

@@ -15,7 +15,8 @@ struct Robogrator: ParsableCommand {
     version: RobogratorVersion.text,
     subcommands: [
       RouteCommand.self, EnableCommand.self, DisableCommand.self, LinksCommand.self, LintCommand.self,
-      PDefCommand.self, ServeCommand.self, EmitCommand.self, PsCommand.self, ShowCommand.self, VersionCommand.self,
+      PDefCommand.self, ServeCommand.self, EmitCommand.self, EventsCommand.self, PsCommand.self, ShowCommand.self,
+      CancelCommand.self, ReplayCommand.self, LaunchCommand.self, RerouteCommand.self, VersionCommand.self,
     ]
   )
 }

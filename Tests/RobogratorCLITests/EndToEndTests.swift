@@ -81,6 +81,22 @@ final class RunningServe {
   static let request = try! String(
     contentsOfFile: CLI.example("01-srcsrv-request-create-submit.amqp.json"), encoding: .utf8)
 
+  /// A submit request to Chalk:Trunk with its own number.
+  static func request(number: Int) -> String {
+    #"{"format": "2", "label": "SRCSRV_REQUEST_CREATE", "namespace": "OBS", "id": "\#(number)", "state": "new", "actions": [{"type": "submit", "sourceproject": "home:alice", "sourcepackage": "bash", "targetproject": "Chalk:Trunk", "targetpackage": "bash"}]}"#
+  }
+
+  static func changed(number: Int, state: String) -> String {
+    #"{"format": "2", "label": "SRCSRV_REQUEST_STATECHANGE", "namespace": "OBS", "id": "\#(number)", "state": "\#(state)", "actions": [{"type": "submit", "targetproject": "Chalk:Trunk"}]}"#
+  }
+
+  /// Replaces a participant of the copy by a script.
+  func participant(_ name: String, _ script: String) throws {
+    let path = root + "/participants/" + name
+    try Data(script.utf8).write(to: URL(fileURLWithPath: path))
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+  }
+
   static func published(_ trial: String) -> String {
     #"{"format": "2", "label": "REPO_PUBLISHED", "namespace": "OBS", "project": "\#(trial)", "repo": "standard"}"#
   }
@@ -132,6 +148,98 @@ final class RunningServe {
     #expect(serve.calls.filter { $0 == "change_request_state" }.count == 1)
     #expect(waitUntil { ((try? serve.processes()) ?? []).count == 2 })
     #expect(waitUntil { ((try? serve.processes()) ?? []).allSatisfy { $0["status"] == "completed" } })
+  }
+
+  @Test func twoRequestsToOneProjectRunTheirLockedSectionsOneAfterTheOther() throws {
+    let serve = try RunningServe()
+    try serve.start()
+    defer { serve.stop() }
+    try serve.emit(RunningServe.request(number: 1))
+    #expect(waitUntil { serve.calls.contains("setup_build_trial") })
+    try serve.emit(RunningServe.request(number: 2))
+    // The second request's prechecks run, but it waits for the lock.
+    #expect(waitUntil { serve.calls.filter { $0 == "check_multiple_destinations" }.count == 2 })
+    Thread.sleep(forTimeInterval: 0.5)
+    #expect(serve.calls.filter { $0 == "setup_build_trial" }.count == 1)
+    try serve.emit(RunningServe.published("boss:Chalk:Trunk:testing:1"))
+    // The first finishes and releases the lock; the second takes it.
+    #expect(waitUntil { serve.calls.filter { $0 == "setup_build_trial" }.count == 2 })
+    let trials = try String(contentsOfFile: serve.callLog, encoding: .utf8).split(separator: "\n")
+      .compactMap { try? JSONValue.parse(String($0)) }.filter { $0["participant"] == "setup_build_trial" }
+      .compactMap { $0["params"]?["project"]?.stringValue }
+    #expect(trials == ["boss:Chalk:Trunk:testing:1", "boss:Chalk:Trunk:testing:2"])
+    let order = serve.calls.filter { ["remove_build_trial", "setup_build_trial"].contains($0) }
+    #expect(order == ["setup_build_trial", "remove_build_trial", "setup_build_trial"])
+  }
+
+  @Test func revokedRequestIsCancelledItsParticipantsProcessGroupStoppedAndTheLockFreed() throws {
+    let serve = try RunningServe()
+    let pidFile = serve.root + "/trial.pgid"
+    // A slow trial setup that starts a background child in its process group.
+    try serve.participant(
+      "setup_build_trial",
+      """
+      #!/bin/sh
+      cat > /dev/null
+      echo '{"participant": "setup_build_trial"}' >> "$ROBOGRATOR_CALL_LOG"
+      sleep 300 &
+      # The participant leads its own process group: its pid is the group id.
+      echo $$ > '\(pidFile).tmp' && mv '\(pidFile).tmp' '\(pidFile)'
+      wait
+      """)
+    try serve.start()
+    defer { serve.stop() }
+    try serve.emit(RunningServe.request(number: 5))
+    #expect(waitUntil { FileManager.default.fileExists(atPath: pidFile) })
+    let pgid = try #require(
+      Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+    #expect(kill(-pgid, 0) == 0)
+    try serve.emit(RunningServe.changed(number: 5, state: "revoked"))
+    #expect(waitUntil { kill(-pgid, 0) != 0 })
+    #expect(
+      waitUntil {
+        ((try? serve.processes()) ?? []).first { $0["name"] == "BOSS_handle_SR" }?["status"] == "terminated"
+      })
+    // The lock is free: the next request to the project gets to its trial build.
+    try FileManager.default.removeItem(atPath: pidFile)
+    try serve.emit(RunningServe.request(number: 6))
+    #expect(waitUntil { FileManager.default.fileExists(atPath: pidFile) })
+  }
+
+  @Test func launchWaitCancelAndReplayFromTheCommandLine() throws {
+    let serve = try RunningServe()
+    try serve.start()
+    defer { serve.stop() }
+    let state = serve.root + "/state"
+    let done = serve.root + "/done.pdef"
+    try Data("Ruote.process_definition 'quick' do\n set 'answer' => 42\nend\n".utf8).write(
+      to: URL(fileURLWithPath: done))
+    let quick = try CLI.run(["launch", done, "--state", state, "--wait", "--json", "--fields", #"{"project": "P"}"#])
+    #expect(quick.status == 0, "\(quick.stderr)")
+    #expect(quick.json?["status"] == "completed")
+    #expect(quick.json?["fields"]?["answer"] == 42)
+
+    let failing = serve.root + "/failing.pdef"
+    try Data("Ruote.process_definition 'failing' do\n flaky\nend\n".utf8).write(to: URL(fileURLWithPath: failing))
+    let stuck = try CLI.run(["launch", failing, "--state", state, "--wait", "--json"])
+    #expect(stuck.json?["status"] == "error")
+    #expect(stuck.json?["errors"]?[0]?.stringValue?.contains("unknown participant 'flaky'") == true)
+    let wfid = try #require(stuck.json?["wfid"]?.stringValue)
+    try serve.participant("flaky", "#!/bin/sh\ncat > /dev/null\n")
+    let replay = try CLI.run(["replay", wfid, "--state", state])
+    #expect(replay.status == 0, "\(replay.stderr)")
+    #expect(
+      waitUntil { ((try? serve.processes()) ?? []).first { $0["wfid"] == .string(wfid) }?["status"] == "completed" })
+
+    let waiting = serve.root + "/waiting.pdef"
+    try Data("Ruote.process_definition 'waiting' do\n wait '1h'\nend\n".utf8).write(to: URL(fileURLWithPath: waiting))
+    let slow = try CLI.run(["launch", waiting, "--state", state, "--wait", "--timeout", "0.5", "--json"])
+    #expect(slow.json?["status"] == "running")
+    let slowID = try #require(slow.json?["wfid"]?.stringValue)
+    #expect(try CLI.run(["cancel", slowID, "--state", state]).status == 0)
+    #expect(
+      waitUntil { ((try? serve.processes()) ?? []).first { $0["wfid"] == .string(slowID) }?["status"] == "cancelled" })
+    #expect(try CLI.run(["cancel", slowID, "--state", state]).status == 1)
   }
 
   @Test func sameEventTwiceIsRoutedOnce() throws {

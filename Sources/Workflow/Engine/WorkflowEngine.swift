@@ -118,6 +118,22 @@ public final class WorkflowEngine {
     if let root = rootExpression(of: wfid) { store.enqueue(.cancel(root.id, .plain)) }
   }
 
+  /// Retries every expression of a process that stopped on an unhandled
+  /// error: each is applied again in its place with the workitem it had (a
+  /// participant is called again). Returns how many were retried.
+  @discardableResult
+  public func replay(_ wfid: String) -> Int {
+    let failed = store.expressions(of: wfid).filter { $0.status == .failed }
+    guard !failed.isEmpty, var process = store.process(wfid) else { return 0 }
+    process.status = .running
+    process.history.append(
+      "replay of \(failed.map(\.id.expid).joined(separator: ", ")) after: \(process.errors.joined(separator: "; "))")
+    process.errors = []
+    store.save(process)
+    for expression in failed { supplant(expression, with: expression.tree, fields: expression.applied) }
+    return failed.count
+  }
+
   func process(_ message: EngineMessage) {
     switch message {
     case .apply(let apply):
