@@ -60,7 +60,9 @@ let package = Package(
     ),
     .executableTarget(
       name: "robogrator-bench",
-      dependencies: ["OBSEvents", "ProcessStore", "OrderedJSON", "PDef", "Participants", "Workflow"]
+      dependencies: [
+        "OBSEvents", "ProcessStore", "OrderedJSON", "PDef", "Participants", "Workflow", "Storage", "Robogrator",
+      ]
     ),
     .testTarget(name: "OrderedJSONTests", dependencies: ["OrderedJSON"]),
     .testTarget(name: "ParticipantsTests", dependencies: ["Participants", "OrderedJSON", "Workflow", "PDef"]),

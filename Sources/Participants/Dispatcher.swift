@@ -78,13 +78,14 @@ public final class Dispatcher: Sendable {
     executable.hasPrefix("/") ? executable : participantsDirectory + "/" + executable
   }
 
-  /// Starts serving a dispatch (called by the engine's `onDispatch`).
-  public func dispatch(_ dispatch: Dispatch, engine: WorkflowEngine) {
+  /// Starts serving a dispatch (called by the engine's `onDispatch`; `attempt`
+  /// is 2 or more when a call is started again after a restart).
+  public func dispatch(_ dispatch: Dispatch, engine: WorkflowEngine, attempt: Int = 1) {
     switch resolve(dispatch.participant, hasListener: engine.hasListener) {
     case .builtIn:
       for answer in Obsticket.handle(dispatch, store: engine.store) { engine.receive(answer.id, answer.result) }
     case .executable(let path), .alias(let path, _):
-      run(dispatch, executable: path)
+      run(dispatch, executable: path, attempt: attempt)
     case .signal:
       // The caller continues at once; the reply event reaches the listener.
       var fields = dispatch.workitem["fields"]?.objectValue ?? JSONObject()
@@ -118,17 +119,29 @@ public final class Dispatcher: Sendable {
     for answer in Obsticket.processEnded(process.wfid, store: engine.store) { engine.receive(answer.id, answer.result) }
   }
 
+  /// Stops every running participant (TERM to its process group, then KILL):
+  /// serve is stopping, and the next start calls them again.
+  public func cancelAll() {
+    let handles = running.withLock { table -> [ParticipantCancellation] in
+      defer { table.removeAll() }
+      return Array(table.values)
+    }
+    for handle in handles { handle.cancel() }
+  }
+
   /// How many executables are running now.
   public var runningCount: Int { running.withLock { $0.count } }
 
-  private func run(_ dispatch: Dispatch, executable: String) {
+  private func run(_ dispatch: Dispatch, executable: String, attempt: Int) {
     let cancellation = ParticipantCancellation()
     running.withLock { $0[dispatch.expression] = cancellation }
-    let workitem = dispatch.workitem
+    var workitem = dispatch.workitem
+    workitem["re_dispatch_count"] = .int(attempt - 1)
     let request = ParticipantRun(
       executablePath: executable, workitem: Array(JSONValue.object(workitem).serialized().utf8),
       identity: ParticipantIdentity(
-        wfid: dispatch.expression.wfid, expid: dispatch.expression.expid, participant: dispatch.participant),
+        wfid: dispatch.expression.wfid, expid: dispatch.expression.expid, participant: dispatch.participant,
+        attempt: attempt),
       cancellation: cancellation)
     let runner = self.runner
     let post = self.post

@@ -105,7 +105,8 @@ public enum WorkitemReply {
 
   /// The top-level `"error"` of a reply; `null` counts as no error.
   private static func errorDetails(_ reply: WorkitemObject) -> ErrorDetails? {
-    guard let error = reply["error"], !error.isNull else { return nil }
+    // null, false and "" mean "no error" (Python participants often send wi.error = None or "").
+    guard let error = reply["error"], !error.isNull, error != .bool(false), error != .string("") else { return nil }
     if let text = error.stringValue { return ErrorDetails(message: text, errorClass: nil, trace: []) }
     if let object = error.objectValue {
       let message = object["message"]?.stringValue ?? error.serialized()

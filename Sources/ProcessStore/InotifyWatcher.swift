@@ -50,7 +50,7 @@ final class InotifyWatcher: Sendable {
   }
 
   private let shared = Mutex(Shared())
-  private let wakeDirectory: String
+  let wakeDirectory: String
 
   static let eventMask: Int32 =
     Int32(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF)
@@ -90,6 +90,15 @@ final class InotifyWatcher: Sendable {
     semaphore.wait()
   }
 
+  /// Removes this process's wake-up folder when it exits (it is per process, under /tmp).
+  static func removeWakeDirectoryAtExit() {
+    atexit {
+      let directory = InotifyWatcher.shared.wakeDirectory
+      unlink(directory + "/wake")
+      rmdir(directory)
+    }
+  }
+
   private func wake() {
     let path = wakeDirectory + "/wake"
     let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -104,6 +113,7 @@ final class InotifyWatcher: Sendable {
     }
     guard start else { return }
     mkdir(wakeDirectory, 0o700)
+    InotifyWatcher.removeWakeDirectoryAtExit()
     let wake = wakeDirectory
     startThread { [self] in self.run(wakeDirectory: wake) }
   }

@@ -46,23 +46,25 @@ public final class Daemon: @unchecked Sendable {
     public var databasePath: String { state + "/robogrator.sqlite" }
   }
 
-  enum Work: Sendable {
+  public enum Work: Sendable {
     case answer(FlowExpressionID, Result<JSONObject, ParticipantError>)
     case spool
     case stop
   }
 
   /// Work posted from other threads, and the semaphore that wakes the loop.
-  final class Mailbox: Sendable {
+  public final class Mailbox: Sendable {
     let items = Mutex<[Work]>([])
     let wake = DispatchSemaphore(value: 0)
 
-    func post(_ work: Work) {
+    public init() {}
+
+    public func post(_ work: Work) {
       items.withLock { $0.append(work) }
       wake.signal()
     }
 
-    func take() -> [Work] {
+    public func take() -> [Work] {
       items.withLock { queue in
         defer { queue.removeAll() }
         return queue
@@ -78,12 +80,25 @@ public final class Daemon: @unchecked Sendable {
   let intake: Spool
   private let log: @Sendable (String) -> Void
   private let mailbox = Mailbox()
+  private var lockDescriptor: Int32 = -1
   private var watcher: FolderWatcher?
 
   public init(settings: Settings, log: @escaping @Sendable (String) -> Void) throws {
     self.settings = settings
     self.log = log
     try FileManager.default.createDirectory(atPath: settings.state, withIntermediateDirectories: true)
+    // One serve per state: a second would overwrite the first's state.
+    let descriptor = open(settings.state + "/serve.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+    guard descriptor >= 0, flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+      let holder =
+        (try? String(contentsOfFile: settings.state + "/serve.lock", encoding: .utf8))?
+        .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+      if descriptor >= 0 { close(descriptor) }
+      throw DaemonError("another robogrator serve (pid \(holder)) is using the state \(settings.state)")
+    }
+    ftruncate(descriptor, 0)
+    _ = "\(getpid())\n".withCString { write(descriptor, $0, strlen($0)) }
+    lockDescriptor = descriptor
     if !FileManager.default.fileExists(atPath: settings.spool) {
       try FileManager.default.createDirectory(atPath: settings.spool, withIntermediateDirectories: false)
     }
@@ -125,7 +140,7 @@ public final class Daemon: @unchecked Sendable {
       log(
         "calling \(dispatch.participant) again for \(dispatch.expression.wfid) (\(dispatch.expression.expid)): it was running when robogrator stopped"
       )
-      dispatcher.dispatch(dispatch, engine: engine)
+      dispatcher.dispatch(dispatch, engine: engine, attempt: 2)
     }
     watcher = try FolderWatcher(path: settings.spool) { [weak self] name in
       if name.hasSuffix(".json") { self?.post(.spool) }
@@ -153,6 +168,8 @@ public final class Daemon: @unchecked Sendable {
       }
       if stopping {
         watcher = nil
+        // Participants still running are stopped; the next start calls them again.
+        dispatcher.cancelAll()
         log("stopped; state saved in \(settings.databasePath)")
         return
       }
@@ -300,7 +317,8 @@ public final class Daemon: @unchecked Sendable {
       database.markRouted(id, result: .object(result))
       if launched.isEmpty { log("\(name): \(event.label): nothing to launch") }
     } else {
-      database.markFailed(id, error: failures.joined(separator: "\n"))
+      // What did launch is kept with the failure (a reroute after the fix launches everything again).
+      database.markFailed(id, error: failures.joined(separator: "\n"), result: .object(result))
       for failure in failures { log("\(name): \(failure)") }
     }
   }
@@ -314,4 +332,10 @@ public final class Daemon: @unchecked Sendable {
     }
     return "fnv64:" + String(hash, radix: 16) + ":\(bytes.count)"
   }
+}
+
+/// Why the daemon cannot start.
+public struct DaemonError: Error, CustomStringConvertible {
+  public let description: String
+  init(_ description: String) { self.description = description }
 }

@@ -38,6 +38,21 @@ public enum RequestQueue {
     }
   }
 
+  /// Withdraws a request no daemon has picked up yet; false when it was picked up after all.
+  public static func withdraw(path: String, id: Int64) throws(StorageError) -> Bool {
+    do {
+      var configuration = Configuration()
+      configuration.busyMode = .timeout(5)
+      let queue = try DatabaseQueue(path: path, configuration: configuration)
+      return try queue.write { db in
+        try db.execute(sql: "DELETE FROM requests WHERE id = ? AND status = 'new'", arguments: [id])
+        return db.changesCount == 1
+      }
+    } catch {
+      throw StorageError(path: path, "cannot withdraw request \(id): \(error)")
+    }
+  }
+
   /// The request's outcome once the daemon has handled it, else nil.
   public static func outcome(path: String, id: Int64) throws(StorageError) -> RequestOutcome? {
     do {

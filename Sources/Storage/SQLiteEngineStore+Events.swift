@@ -70,8 +70,8 @@ extension SQLiteEngineStore {
   }
 
   /// Routing failed; written by the next `flush()`.
-  public func markFailed(_ id: Int64, error: String) {
-    eventMarks[id] = EventMark(status: .failed, result: nil, error: error)
+  public func markFailed(_ id: Int64, error: String, result: JSONValue? = nil) {
+    eventMarks[id] = EventMark(status: .failed, result: result, error: error)
   }
 
   /// The inbox, oldest first, with routing outcomes not flushed yet applied.

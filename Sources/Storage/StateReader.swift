@@ -70,8 +70,8 @@ public struct StateReader {
     public let tree: JSONValue
     public let fields: JSONValue?
     public let history: [String]
-    /// Live expressions: expid, name, status, error.
-    public let expressions: [(expid: String, name: String, status: String, error: String?)]
+    /// Live expressions: expid, name, status, error, and for a `listen` what it waits for.
+    public let expressions: [(expid: String, name: String, status: String, error: String?, listeningTo: String?)]
     /// Participant calls waiting for an answer.
     public let dispatches: [(expid: String, participant: String)]
   }
@@ -98,16 +98,20 @@ public struct StateReader {
           db, sql: "SELECT line FROM history WHERE wfid = ? ORDER BY line_no", arguments: [wfid])
         let expressions = try Row.fetchAll(
           db, sql: "SELECT expid, status, body FROM expressions WHERE wfid = ? ORDER BY expid", arguments: [wfid]
-        ).map { row -> (String, String, String, String?) in
+        ).map { row -> (String, String, String, String?, String?) in
           let body = (try? JSONValue.parse(row[2] as String)) ?? .null
-          return (row[0], body["tree"]?.arrayValue?.first?.stringValue ?? "?", row[1], body["error"]?.stringValue)
+          return (
+            row[0], body["tree"]?.arrayValue?.first?.stringValue ?? "?", row[1], body["error"]?.stringValue,
+            body["state"]?["to"]?.stringValue
+          )
         }
         let dispatches = try Row.fetchAll(
           db, sql: "SELECT expid, participant FROM dispatches WHERE wfid = ? ORDER BY seq", arguments: [wfid]
         ).map { (expid: $0[0] as String, participant: $0[1] as String) }
         return ProcessDetails(
           summary: summary, tree: (try? JSONValue.parse(treeText)) ?? .null, fields: fields, history: history,
-          expressions: expressions.map { (expid: $0.0, name: $0.1, status: $0.2, error: $0.3) }, dispatches: dispatches)
+          expressions: expressions.map { (expid: $0.0, name: $0.1, status: $0.2, error: $0.3, listeningTo: $0.4) },
+          dispatches: dispatches)
       }
     } catch {
       throw StorageError(path: path, "cannot read process \(wfid): \(error)")

@@ -6,11 +6,9 @@ struct Robogrator: ParsableCommand {
     commandName: "robogrator",
     abstract: "Route Open Build Service events to BOSS process definitions.",
     discussion: """
-      robogrator reads OBS events and finds the process definitions linked for each \
-      event's project in the BOSS process store (/srv/BOSS/processes). This release \
-      routes events, explains the result and manages the store; running the processes \
-      arrives with the engine. \
-      See robogrator(1) for every command.
+      robogrator reads OBS events, finds the process definitions linked for each \
+      event's project in the BOSS process store (/srv/BOSS/processes), and runs them \
+      durably (robogrator serve), calling participants. See robogrator(1) for every command.
       """,
     version: RobogratorVersion.text,
     subcommands: [

@@ -101,3 +101,14 @@ struct WorkitemReplyTests {
     #expect(failure.message == "participant \(path) exited with status 2")
   }
 }
+
+@Suite struct WorkitemReplyNoErrorTests {
+  @Test(arguments: [#"{"fields":{},"error":false}"#, #"{"fields":{},"error":""}"#])
+  func falseOrEmptyErrorIsNoError(reply: String) throws {
+    let outcome = ParticipantOutcome(
+      executablePath: "/p", reason: .exited(0), status: .exited(0), processID: 1, stdout: Array(reply.utf8),
+      stdoutTotalBytes: reply.utf8.count, stderrTail: [], stderrTotalBytes: 0, workitemBytesDelivered: 0,
+      duration: .milliseconds(1), queueWait: .zero)
+    #expect(throws: Never.self) { _ = try WorkitemReply.interpret(outcome: outcome, original: ["fields": [:]]).get() }
+  }
+}

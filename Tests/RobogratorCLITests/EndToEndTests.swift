@@ -65,13 +65,15 @@ final class RunningServe {
     #expect(result.status == 0, "\(result.stderr)")
   }
 
-  /// Whether the request process has reached its `listen` (OBS reports a trial build only after it started).
+  /// Whether the request process waits for its trial build's signal (OBS reports a trial build only after it started).
   func requestIsListening() -> Bool {
     guard let request = ((try? processes()) ?? []).first(where: { $0["name"] == "BOSS_handle_SR" }),
       let wfid = request["wfid"]?.stringValue,
       let shown = try? CLI.run(["show", wfid, "--state", root + "/state", "--json"]).json
     else { return false }
-    return shown["expressions"]?.arrayValue?.contains { $0["name"] == "listen" } == true
+    return shown["expressions"]?.arrayValue?.contains {
+      $0["name"] == "listen" && $0["listening_to"]?.stringValue?.hasPrefix("built_") == true
+    } == true
   }
 
   func processes() throws -> [JSONValue] {
@@ -222,6 +224,7 @@ final class RunningServe {
     let failing = serve.root + "/failing.pdef"
     try Data("Ruote.process_definition 'failing' do\n flaky\nend\n".utf8).write(to: URL(fileURLWithPath: failing))
     let stuck = try CLI.run(["launch", failing, "--state", state, "--wait", "--json"])
+    #expect(stuck.status == 1)
     #expect(stuck.json?["status"] == "error")
     #expect(stuck.json?["errors"]?[0]?.stringValue?.contains("unknown participant 'flaky'") == true)
     let wfid = try #require(stuck.json?["wfid"]?.stringValue)
@@ -240,6 +243,35 @@ final class RunningServe {
     #expect(
       waitUntil { ((try? serve.processes()) ?? []).first { $0["wfid"] == .string(slowID) }?["status"] == "cancelled" })
     #expect(try CLI.run(["cancel", slowID, "--state", state]).status == 1)
+  }
+
+  @Test func runningProcessShowsItsProjectAndASecondServeOnTheSameStateIsRefused() throws {
+    let serve = try RunningServe()
+    try serve.start()
+    defer { serve.stop() }
+    try serve.emit(RunningServe.request(number: 9))
+    #expect(waitUntil { serve.requestIsListening() })
+    let running = try CLI.run(["ps", "--state", serve.root + "/state", "--project", "Chalk:Trunk", "--json"])
+    #expect(running.json?[0]?["status"] == "running")
+    #expect(running.json?[0]?["project"] == "Chalk:Trunk")
+    let second = try CLI.run(["serve", "--root", serve.root, "--state", serve.root + "/state", "--once"])
+    #expect(second.status == 2)
+    #expect(second.stderr.contains("another robogrator serve (pid"))
+  }
+
+  @Test func requestNobodyAnswersIsWithdrawnNotLeftForALaterServe() throws {
+    let serve = try RunningServe()
+    try serve.start()
+    try serve.emit(RunningServe.request(number: 11))
+    #expect(waitUntil { serve.requestIsListening() })
+    let wfid = try #require(try serve.processes().first?["wfid"]?.stringValue)
+    serve.stop()
+    let cancel = try CLI.run(["cancel", wfid, "--state", serve.root + "/state"])
+    #expect(cancel.status == 1)
+    #expect(cancel.stderr.contains("no robogrator serve answered"))
+    let once = try CLI.run(["serve", "--root", serve.root, "--state", serve.root + "/state", "--once"])
+    #expect(once.status == 0, "\(once.stderr)")
+    #expect(try serve.processes().first?["status"] == "running")
   }
 
   @Test func sameEventTwiceIsRoutedOnce() throws {

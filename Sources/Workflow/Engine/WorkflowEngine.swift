@@ -62,9 +62,11 @@ public final class WorkflowEngine {
     // The process name is bound like a subprocess, so a call to it is a
     // (depth-limited) recursion, as in ruote.
     scope[name] = WorkflowEngine.subprocessBinding(expid: "0", tree: tree)
+    // The launch fields stand for the process's fields until it ends (ps and show read the project from them).
     store.save(
       ProcessRecord(
-        wfid: wfid, name: name, revision: tree.attributes["revision"]?.stringValue, tree: tree, status: .running))
+        wfid: wfid, name: name, revision: tree.attributes["revision"]?.stringValue, tree: tree, status: .running,
+        fields: fields))
     store.enqueue(
       .apply(
         .init(

@@ -19,7 +19,15 @@ func ask(_ kind: String, _ payload: JSONObject, state: StateOptions, wait: Doubl
     if let outcome = try? RequestQueue.outcome(path: path, id: id) { return outcome }
     usleep(50_000)
   }
-  printError("request #\(id) is queued: robogrator serve acts on it when it runs")
+  // Nobody acted on it: withdraw it, so a serve started later does not act on a stale request.
+  if (try? RequestQueue.withdraw(path: path, id: id)) == false,
+    let outcome = try? RequestQueue.outcome(path: path, id: id)
+  {
+    return outcome
+  }
+  printError(
+    "no robogrator serve answered within \(Int(wait)) s (is it running with --state \(state.stateDirectory)?); nothing was done"
+  )
   return nil
 }
 
@@ -83,9 +91,11 @@ struct LaunchCommand: ParsableCommand {
     commandName: "launch",
     abstract: "Launch a process definition directly (no event), optionally waiting for its end.",
     discussion: """
-      With --wait, returns when the process ends (or when --timeout passes) and prints \
+      Prints the new process id. With --wait, returns when the process ends (or when \
+      --timeout passes) and prints the id and status, or with --json \
       {"wfid", "status", "fields", "errors"}; status is completed, terminated, error \
-      (stopped on an unhandled error), cancelled, or running when the timeout passed.
+      (stopped on an unhandled error), cancelled, or running when the timeout passed. \
+      Exit status with --wait: 0 completed or terminated, 1 otherwise.
       """)
 
   @Argument(help: ArgumentHelp("The definition file.", valueName: "pdef")) var definition: String
@@ -114,7 +124,8 @@ struct LaunchCommand: ParsableCommand {
       do {
         _ = try PDefParser.parse(text, file: definition)
       } catch {
-        throw UsageFailure("\(error)")
+        printError("\(error)")
+        return 1
       }
       let payload: JSONObject = [
         "definition": .string(text), "file": .string(definition), "fields": (try? JSONValue.parse(fields)) ?? [:],
@@ -139,7 +150,8 @@ struct LaunchCommand: ParsableCommand {
         "errors": .array((details?.summary.errors ?? []).map(JSONValue.string)),
       ])
       print(json ? result.serialized(pretty: true) : "\(wfid) \(status)")
-      return 0
+      // Scripts can rely on the status: 0 only when the process ran to its end.
+      return status == "completed" || status == "terminated" ? 0 : 1
     }
   }
 }

@@ -96,7 +96,7 @@ struct ShowCommand: ParsableCommand {
   @Flag(
     name: .long,
     help:
-      "Print JSON: {\"wfid\", \"name\", \"status\", \"fields\", \"errors\", \"expressions\", \"waiting_for\", \"history\"}."
+      "Print JSON: {\"wfid\", \"name\", \"status\", \"project\", \"created_at\", \"updated_at\", \"errors\", \"fields\", \"expressions\", \"waiting_for\", \"history\"}."
   )
   var json = false
 
@@ -120,6 +120,7 @@ struct ShowCommand: ParsableCommand {
               [
                 ("expid", .string(item.expid)), ("name", .string(item.name)), ("status", .string(item.status)),
                 ("error", item.error.map(JSONValue.string) ?? .null),
+                ("listening_to", item.listeningTo.map(JSONValue.string) ?? .null),
               ] as [(String, JSONValue)]))
         })
       object["waiting_for"] = .array(
@@ -140,7 +141,8 @@ struct ShowCommand: ParsableCommand {
       if !details.expressions.isEmpty {
         print("live expressions:")
         for item in details.expressions {
-          print("  \(item.expid)  \(item.name)  \(item.status)\(item.error.map { "  error: \($0)" } ?? "")")
+          let listening = item.listeningTo.map { "  waiting for \($0)" } ?? ""
+          print("  \(item.expid)  \(item.name)  \(item.status)\(listening)\(item.error.map { "  error: \($0)" } ?? "")")
         }
       }
       for dispatch in details.dispatches {
