@@ -87,14 +87,24 @@ public struct ExpressionStep {
 
   /// Applies child `index` of the tree with `fields`.
   mutating func applyChild(_ index: Int, fields: JSONObject, variables: JSONObject? = nil) {
-    let id = FlowExpressionID(
-      wfid: expression.id.wfid, expid: "\(expression.id.expid)_\(index)", subid: engine.newSubid())
-    expression.children.append(id)
-    engine.store.enqueue(
-      .apply(
-        .init(
-          id: id, parent: expression.id, tree: expression.tree.children[index], fields: fields, variables: variables,
-          subprocessDepth: expression.subprocessDepth)))
+    applyTree(
+      expression.tree.children[index], expid: "\(expression.id.expid)_\(index)", fields: fields, variables: variables)
+  }
+
+  /// Applies a tree that is not one of this node's own children (a subprocess
+  /// body, an apply block, an iterator branch) under this expression, at
+  /// `expid`. A forgotten one starts detached and is not waited for.
+  mutating func applyTree(
+    _ tree: PDefNode, expid: String, fields: JSONObject, variables: JSONObject?, subprocessDepth: Int? = nil,
+    forget: Bool = false
+  ) {
+    let id = FlowExpressionID(wfid: expression.id.wfid, expid: expid, subid: engine.newSubid())
+    if !forget { expression.children.append(id) }
+    var apply = EngineMessage.Apply(
+      id: id, parent: expression.id, tree: tree, fields: fields, variables: variables,
+      subprocessDepth: subprocessDepth ?? expression.subprocessDepth)
+    apply.forget = forget
+    engine.store.enqueue(.apply(apply))
   }
 
   /// Replies to the parent with `fields`; the expression is done.
@@ -178,12 +188,8 @@ public struct ExpressionStep {
         "subprocess '\(name)' nested \(depth) deep: a definition that calls its own name (or subprocesses calling "
           + "each other) recurses without end; use `participant :ref => '\(name)'` to call a participant of that name")
     }
-    let id = FlowExpressionID(wfid: expression.id.wfid, expid: expid, subid: engine.newSubid())
-    expression.children.append(id)
     expression.kind = "subprocess"
-    engine.store.enqueue(
-      .apply(
-        .init(id: id, parent: expression.id, tree: tree, fields: fields, variables: variables, subprocessDepth: depth)))
+    applyTree(tree, expid: expid, fields: fields, variables: variables, subprocessDepth: depth)
   }
 }
 

@@ -43,13 +43,6 @@ enum Apply: ExpressionBehavior {
         throw ProcessFault("\(error)")
       }
     }
-    let id = FlowExpressionID(
-      wfid: step.expression.id.wfid, expid: "\(step.expression.id.expid)_0", subid: step.engine.newSubid())
-    step.expression.children.append(id)
-    step.engine.store.enqueue(
-      .apply(
-        .init(
-          id: id, parent: step.expression.id, tree: tree, fields: fields, variables: variables,
-          subprocessDepth: step.expression.subprocessDepth)))
+    step.applyTree(tree, expid: "\(step.expression.id.expid)_0", fields: fields, variables: variables)
   }
 }

@@ -109,14 +109,7 @@ enum ConcurrentIterator: ExpressionBehavior {
       var branchFields = fields
       var scope: JSONObject = ["ii": .int(index)]
       if isField { branchFields[target] = element } else { scope[target] = element }
-      let id = FlowExpressionID(
-        wfid: step.expression.id.wfid, expid: "\(step.expression.id.expid)_\(index)", subid: step.engine.newSubid())
-      step.expression.children.append(id)
-      step.engine.store.enqueue(
-        .apply(
-          .init(
-            id: id, parent: step.expression.id, tree: body, fields: branchFields, variables: scope,
-            subprocessDepth: step.expression.subprocessDepth)))
+      step.applyTree(body, expid: "\(step.expression.id.expid)_\(index)", fields: branchFields, variables: scope)
     }
   }
 

@@ -16,12 +16,7 @@ enum Forget: ExpressionBehavior {
   static func apply(_ step: inout ExpressionStep) throws(ProcessFault) {
     let fields = step.expression.applied
     for (index, child) in step.expression.tree.children.enumerated() {
-      var apply = EngineMessage.Apply(
-        id: FlowExpressionID(
-          wfid: step.expression.id.wfid, expid: "\(step.expression.id.expid)_\(index)", subid: step.engine.newSubid()),
-        parent: step.expression.id, tree: child, fields: fields, subprocessDepth: step.expression.subprocessDepth)
-      apply.forget = true
-      step.engine.store.enqueue(.apply(apply))
+      step.applyTree(child, expid: "\(step.expression.id.expid)_\(index)", fields: fields, variables: nil, forget: true)
     }
     step.reply(fields)
   }
