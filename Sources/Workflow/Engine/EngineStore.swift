@@ -86,22 +86,29 @@ public protocol EngineStore: AnyObject {
 
 /// An `EngineStore` in memory, for tests and for running a definition once.
 public final class InMemoryEngineStore: EngineStore {
-  private var expressionsByID: [FlowExpressionID: FlowExpression] = [:]
+  private var expressionsByWfid: [String: [FlowExpressionID: FlowExpression]] = [:]
   private var queue: [EngineMessage] = []
   private var queueHead = 0
   private var processes: [String: ProcessRecord] = [:]
-  private var pending: [Dispatch] = []
+  /// Pending dispatches by expression, with their order of arrival.
+  private var pending: [FlowExpressionID: (order: Int, dispatch: Dispatch)] = [:]
+  private var nextDispatchOrder = 0
   private var timers: [EngineTimer] = []
   private var listeners: [FlowExpressionID] = []
   private var builtIns: [String: JSONValue] = [:]
 
   public init() {}
 
-  public func expression(_ id: FlowExpressionID) -> FlowExpression? { expressionsByID[id] }
-  public func save(_ expression: FlowExpression) { expressionsByID[expression.id] = expression }
-  public func remove(_ id: FlowExpressionID) { expressionsByID[id] = nil }
+  public func expression(_ id: FlowExpressionID) -> FlowExpression? { expressionsByWfid[id.wfid]?[id] }
+  public func save(_ expression: FlowExpression) {
+    expressionsByWfid[expression.id.wfid, default: [:]][expression.id] = expression
+  }
+  public func remove(_ id: FlowExpressionID) {
+    expressionsByWfid[id.wfid]?[id] = nil
+    if expressionsByWfid[id.wfid]?.isEmpty == true { expressionsByWfid[id.wfid] = nil }
+  }
   public func expressions(of wfid: String) -> [FlowExpression] {
-    expressionsByID.values.filter { $0.id.wfid == wfid }.sorted { $0.id.expid < $1.id.expid }
+    (expressionsByWfid[wfid].map { Array($0.values) } ?? []).sorted { $0.id.expid < $1.id.expid }
   }
 
   public func enqueue(_ message: EngineMessage) { queue.append(message) }
@@ -120,12 +127,12 @@ public final class InMemoryEngineStore: EngineStore {
   public func process(_ wfid: String) -> ProcessRecord? { processes[wfid] }
   public func save(_ process: ProcessRecord) { processes[process.wfid] = process }
 
-  public func addDispatch(_ dispatch: Dispatch) { pending.append(dispatch) }
-  public func removeDispatch(_ id: FlowExpressionID) -> Dispatch? {
-    guard let index = pending.firstIndex(where: { $0.expression == id }) else { return nil }
-    return pending.remove(at: index)
+  public func addDispatch(_ dispatch: Dispatch) {
+    pending[dispatch.expression] = (nextDispatchOrder, dispatch)
+    nextDispatchOrder += 1
   }
-  public var dispatches: [Dispatch] { pending }
+  public func removeDispatch(_ id: FlowExpressionID) -> Dispatch? { pending.removeValue(forKey: id)?.dispatch }
+  public var dispatches: [Dispatch] { pending.values.sorted { $0.order < $1.order }.map(\.dispatch) }
 
   public func addTimer(_ timer: EngineTimer) {
     let position = timers.firstIndex { $0.due > timer.due } ?? timers.count

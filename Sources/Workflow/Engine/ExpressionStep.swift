@@ -194,13 +194,37 @@ public struct ExpressionStep {
 }
 
 extension WorkflowEngine {
-  /// ruote's `dispatched_at`: `2026-11-23 03:46:24.352851 UTC`.
+  /// ruote's `dispatched_at`: `2026-11-23 03:46:24.352851 UTC`. Formatted by
+  /// hand: a DateFormatter per call was a large part of each dispatch.
   static func timestamp(_ date: Date) -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSSSSS 'UTC'"
-    return formatter.string(from: date)
+    let parts = UTCParts(date)
+    return
+      "\(parts.year)-\(pad(parts.month))-\(pad(parts.day)) \(pad(parts.hour)):\(pad(parts.minute)):\(pad(parts.second))."
+      + pad(parts.microsecond, width: 6) + " UTC"
+  }
+
+  static func pad(_ value: Int, width: Int = 2) -> String {
+    let text = String(value)
+    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+  }
+
+  /// Calendar fields of a date in UTC.
+  struct UTCParts {
+    let year, month, day, hour, minute, second, microsecond: Int
+
+    init(_ date: Date) {
+      let interval = date.timeIntervalSince1970
+      var seconds = time_t(interval.rounded(.down))
+      var fields = tm()
+      gmtime_r(&seconds, &fields)
+      year = Int(fields.tm_year) + 1900
+      month = Int(fields.tm_mon) + 1
+      day = Int(fields.tm_mday)
+      hour = Int(fields.tm_hour)
+      minute = Int(fields.tm_min)
+      second = Int(fields.tm_sec)
+      microsecond = min(999_999, Int(((interval - interval.rounded(.down)) * 1_000_000).rounded()))
+    }
   }
 }
 

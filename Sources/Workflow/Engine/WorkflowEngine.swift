@@ -76,14 +76,13 @@ public final class WorkflowEngine {
   }
 
   func makeWfid() -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    formatter.dateFormat = "yyyyMMdd-HHmm"
+    let parts = UTCParts(now())
+    let stamp =
+      "\(parts.year)\(Self.pad(parts.month))\(Self.pad(parts.day))-\(Self.pad(parts.hour))\(Self.pad(parts.minute))"
     let letters = Array("bdfghjkmnprstz")
     let vowels = Array("aeiou")
     let word = { (0..<4).map { i in String(i % 2 == 0 ? letters.randomElement()! : vowels.randomElement()!) }.joined() }
-    return "\(formatter.string(from: now()))-\(word())\(word())-\(word())\(word())"
+    return "\(stamp)-\(word())\(word())-\(word())\(word())"
   }
 
   /// The value a `define` binds: `[expid, tree]`.
