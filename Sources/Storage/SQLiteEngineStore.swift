@@ -35,8 +35,10 @@ public final class SQLiteEngineStore: EngineStore {
   /// Timers, earliest first; `dirtyTimers` marks expressions whose timers changed.
   private var timers: [EngineTimer] = []
   private var dirtyTimers: Set<FlowExpressionID> = []
-  private var listeners: [FlowExpressionID] = []
+  private var listeners = TrackerIndex()
   private var dirtyListeners: Set<FlowExpressionID> = []
+  /// Keeps the listeners' order on disk (written once, when a listener starts).
+  private var nextTrackerSeq: Int64 = 1
   private var builtIns: [String: JSONValue] = [:]
   private var dirtyBuiltIns: Set<String> = []
 
@@ -536,18 +538,17 @@ public final class SQLiteEngineStore: EngineStore {
 
   public var nextTimerDue: Date? { timers.first?.due }
 
-  public func addTracker(_ listener: FlowExpressionID) {
-    listeners.append(listener)
+  public func addTracker(_ listener: FlowExpressionID, key: String) {
+    listeners.add(listener, key: key)
     dirtyListeners.insert(listener)
   }
 
   public func removeTracker(_ listener: FlowExpressionID) {
-    guard listeners.contains(listener) else { return }
-    listeners.removeAll { $0 == listener }
+    guard listeners.remove(listener) else { return }
     dirtyListeners.insert(listener)
   }
 
-  public var trackers: [FlowExpressionID] { listeners }
+  public var trackers: TrackerIndex { listeners }
 
   public func builtInState(_ name: String) -> JSONValue? { builtIns[name] }
 
@@ -566,9 +567,10 @@ public final class SQLiteEngineStore: EngineStore {
           expression: FlowExpressionID(wfid: row[0], expid: row[1], subid: row[2]), kind: kind,
           due: Date(timeIntervalSince1970: due)))
     }
-    let trackerRows = try Row.fetchCursor(db, sql: "SELECT wfid, expid, subid FROM trackers ORDER BY seq")
+    let trackerRows = try Row.fetchCursor(db, sql: "SELECT wfid, expid, subid, key, seq FROM trackers ORDER BY seq")
     while let row = try trackerRows.next() {
-      listeners.append(FlowExpressionID(wfid: row[0], expid: row[1], subid: row[2]))
+      listeners.add(FlowExpressionID(wfid: row[0], expid: row[1], subid: row[2]), key: row[3])
+      nextTrackerSeq = max(nextTrackerSeq, (row[4] as Int64) + 1)
     }
     let builtInRows = try Row.fetchCursor(db, sql: "SELECT name, value FROM builtins")
     while let row = try builtInRows.next() {
@@ -598,12 +600,11 @@ public final class SQLiteEngineStore: EngineStore {
     if !dirtyListeners.isEmpty {
       let delete = try db.cachedStatement(sql: "DELETE FROM trackers WHERE wfid = ? AND expid = ? AND subid = ?")
       let insert = try db.cachedStatement(
-        sql: "INSERT OR REPLACE INTO trackers (wfid, expid, subid, seq) VALUES (?, ?, ?, ?)")
+        sql: "INSERT OR REPLACE INTO trackers (wfid, expid, subid, key, seq) VALUES (?, ?, ?, ?, ?)")
       for id in dirtyListeners {
-        if let position = listeners.firstIndex(of: id) {
-          try insert.execute(arguments: [
-            id.wfid, id.expid, id.subid, Date().timeIntervalSince1970 + Double(position) / 1e9,
-          ])
+        if let key = listeners.key(of: id) {
+          try insert.execute(arguments: [id.wfid, id.expid, id.subid, key, nextTrackerSeq])
+          nextTrackerSeq += 1
         } else {
           try delete.execute(arguments: [id.wfid, id.expid, id.subid])
         }

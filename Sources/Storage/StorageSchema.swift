@@ -81,12 +81,13 @@ enum StorageSchema {
           ) WITHOUT ROWID;
           CREATE INDEX timers_due ON timers (due);
 
-          -- listen expressions waiting for events, in the order they started listening.
+          -- listen expressions waiting for events, by what they wait for (`key`), in the order they started.
           CREATE TABLE trackers (
             wfid TEXT NOT NULL,
             expid TEXT NOT NULL,
             subid TEXT NOT NULL,
-            seq REAL NOT NULL,
+            key TEXT NOT NULL,
+            seq INTEGER NOT NULL,
             PRIMARY KEY (wfid, expid, subid)
           ) WITHOUT ROWID;
 

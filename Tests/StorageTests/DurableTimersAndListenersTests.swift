@@ -16,13 +16,14 @@ import Workflow
     do {
       let store = try SQLiteEngineStore(path: path)
       store.addTimer(EngineTimer(expression: id, kind: .timeout, due: clockStart))
-      store.addTracker(id)
+      store.addTracker(id, key: "built_P")
       store.setBuiltInState("obsticket", ["Chalk:Trunk": ["holder": "w"]])
       try store.flush()
     }
     let reopened = try SQLiteEngineStore(path: path)
     #expect(reopened.nextTimerDue == clockStart)
-    #expect(reopened.trackers == [id])
+    #expect(reopened.trackers.all == [id])
+    #expect(reopened.trackers.listeners(forKey: "built_P") == [id])
     #expect(reopened.builtInState("obsticket") == ["Chalk:Trunk": ["holder": "w"]])
     reopened.removeTracker(id)
     _ = reopened.takeTimers(dueAt: clockStart)
@@ -30,7 +31,7 @@ import Workflow
     try reopened.flush()
     let again = try SQLiteEngineStore(path: path)
     #expect(again.nextTimerDue == nil)
-    #expect(again.trackers.isEmpty)
+    #expect(again.trackers.count == 0)
     #expect(again.builtInState("obsticket") == nil)
   }
 

@@ -71,10 +71,11 @@ public protocol EngineStore: AnyObject {
   /// When the next timer is due, if any.
   var nextTimerDue: Date? { get }
 
-  /// `listen` expressions waiting for events (their conditions live in their state).
-  func addTracker(_ listener: FlowExpressionID)
+  /// `listen` expressions waiting for events, indexed by what they wait for
+  /// (a participant name, a `/regex/`, or `errors`); their conditions live in their state.
+  func addTracker(_ listener: FlowExpressionID, key: String)
   func removeTracker(_ listener: FlowExpressionID)
-  var trackers: [FlowExpressionID] { get }
+  var trackers: TrackerIndex { get }
 
   /// Durable state of built-in participants (obsticket's locks), by name.
   func builtInState(_ name: String) -> JSONValue?
@@ -94,7 +95,7 @@ public final class InMemoryEngineStore: EngineStore {
   private var pending: [FlowExpressionID: (order: Int, dispatch: Dispatch)] = [:]
   private var nextDispatchOrder = 0
   private var timers: [EngineTimer] = []
-  private var listeners: [FlowExpressionID] = []
+  private var listeners = TrackerIndex()
   private var builtIns: [String: JSONValue] = [:]
 
   public init() {}
@@ -146,9 +147,9 @@ public final class InMemoryEngineStore: EngineStore {
   public func removeTimers(of id: FlowExpressionID) { timers.removeAll { $0.expression == id } }
   public var nextTimerDue: Date? { timers.first?.due }
 
-  public func addTracker(_ listener: FlowExpressionID) { listeners.append(listener) }
-  public func removeTracker(_ listener: FlowExpressionID) { listeners.removeAll { $0 == listener } }
-  public var trackers: [FlowExpressionID] { listeners }
+  public func addTracker(_ listener: FlowExpressionID, key: String) { listeners.add(listener, key: key) }
+  public func removeTracker(_ listener: FlowExpressionID) { listeners.remove(listener) }
+  public var trackers: TrackerIndex { listeners }
 
   public func builtInState(_ name: String) -> JSONValue? { builtIns[name] }
   public func setBuiltInState(_ name: String, _ value: JSONValue?) { builtIns[name] = value }

@@ -33,7 +33,7 @@ enum Listen: ExpressionBehavior {
     step.expression.state["upon"] = .string(errors ? "error" : (try step.text("upon", fields: fields) ?? "apply"))
     let scope = try step.text("wfid", fields: fields)
     step.expression.state["same_process"] = .bool(errors || ["true", "same", "current"].contains(scope ?? ""))
-    step.engine.store.addTracker(step.expression.id)
+    step.engine.store.addTracker(step.expression.id, key: errors ? Listen.errorsKey : to)
   }
 }
 
@@ -41,18 +41,25 @@ extension WorkflowEngine {
   /// Whether some live `listen` waits for events about participant `name`
   /// (then a call to that name nobody serves is a signal to it).
   public func hasListener(for name: String) -> Bool {
-    store.trackers.contains { id in
-      guard let listener = store.expression(id), case .string(let to)? = listener.state["to"] else { return false }
-      return Listen.matches(to, name)
+    !listeners(for: name).isEmpty
+  }
+
+  /// Listeners whose `:to` is `name` exactly, or a `/regex/` matching it (a hash probe, plus the few regexes).
+  func listeners(for name: String) -> [FlowExpressionID] {
+    let index = store.trackers
+    var found = index.listeners(forKey: name)
+    for key in index.keys where key.hasPrefix("/") && Listen.matches(key, name) {
+      found += index.listeners(forKey: key)
     }
+    return found
   }
 
   /// Hands an event to every listener that waits for it.
   func notifyListeners(upon: String, name: String, wfid: String, fields: JSONObject) {
-    for id in store.trackers {
+    let candidates = upon == "error" ? store.trackers.listeners(forKey: Listen.errorsKey) : listeners(for: name)
+    for id in candidates {
       guard let listener = store.expression(id), listener.status == .active,
-        listener.state["upon"] == .string(upon), case .string(let to)? = listener.state["to"],
-        upon == "error" || Listen.matches(to, name),
+        listener.state["upon"] == .string(upon),
         listener.state["same_process"] != .bool(true) || id.wfid == wfid
       else { continue }
       if let condition = listener.tree.attributes["where"] {
@@ -83,6 +90,9 @@ extension WorkflowEngine {
 }
 
 extension Listen {
+  /// The tracker key of `listen :to => :errors` (not a participant name: it has a space).
+  static let errorsKey = "unhandled errors"
+
   /// `to` is a participant name, or `/regex/` matched against the whole name.
   static func matches(_ to: String, _ name: String) -> Bool {
     guard to.count > 2, to.hasPrefix("/"), to.hasSuffix("/") else { return to == name }

@@ -65,7 +65,7 @@ import Testing
     let ended = try clean.run(text.replacingOccurrences(of: "step_fails\n", with: ""))
     #expect(clean.callNames == ["alpha", "never"])
     #expect(ended.status == .completed)
-    #expect(clean.store.trackers.isEmpty)
+    #expect(clean.store.trackers.count == 0)
     #expect(clean.store.expressions(of: ended.wfid).isEmpty)
   }
 
@@ -161,5 +161,41 @@ import Testing
     let process = try harness.run(definition("inc 'f:s'"), fields: ["s": "abc"])
     #expect(process.status == .error)
     #expect(process.errors.first?.contains("not a number or a list") == true)
+  }
+}
+
+@Suite struct TrackerIndexTests {
+  let a = FlowExpressionID(wfid: "w1", expid: "0_0", subid: "a")
+  let b = FlowExpressionID(wfid: "w2", expid: "0_0", subid: "b")
+  let c = FlowExpressionID(wfid: "w3", expid: "0_0", subid: "c")
+
+  @Test func listenersAreFoundByKeyInArrivalOrderAndForgotten() {
+    var index = TrackerIndex()
+    index.add(a, key: "built_P")
+    index.add(b, key: "/built_.*/")
+    index.add(c, key: "built_P")
+    #expect(index.listeners(forKey: "built_P") == [a, c])
+    #expect(index.all == [a, b, c])
+    let removed = index.remove(a)
+    let removedAgain = index.remove(a)
+    #expect(removed)
+    #expect(!removedAgain)
+    #expect(index.listeners(forKey: "built_P") == [c])
+    #expect(Set(index.keys) == ["built_P", "/built_.*/"])
+  }
+
+  @Test func regexListenerHearsMatchingNamesAndExactOnesOnlyTheirOwn() throws {
+    let harness = EngineHarness()
+    let regex = try harness.launch(definition("listen :to => '/req_changed_.*/', :upon => 'reply'\nafter_regex"))
+    let exact = try harness.launch(definition("listen :to => 'req_changed_1', :upon => 'reply'\nafter_exact"))
+    harness.settle()
+    #expect(harness.engine.hasListener(for: "req_changed_2"))
+    #expect(!harness.engine.hasListener(for: "other"))
+    _ = try harness.launch(definition("participant :ref => 'req_changed_2'"))
+    harness.settle()
+    #expect(harness.callNames.contains("after_regex"))
+    #expect(!harness.callNames.contains("after_exact"))
+    #expect(harness.store.process(regex)?.status == .completed)
+    #expect(harness.store.process(exact)?.status == .running)
   }
 }
