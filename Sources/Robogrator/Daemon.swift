@@ -131,7 +131,7 @@ public final class Daemon: @unchecked Sendable {
   /// now: no message, no running participant, no spool file). Events that
   /// were received but not routed before a crash are routed first.
   public func run(untilIdle: Bool = false) throws {
-    for event in try database.events() where event.status == .new {
+    for event in try database.unroutedEvents() {
       route(event.id, raw: event.raw, name: "inbox #\(event.id)")
     }
     // Participants that were running when the daemon stopped (or died) run
@@ -249,8 +249,6 @@ public final class Daemon: @unchecked Sendable {
     var retry = false
     for name in intake.pendingFiles() {
       let path = settings.spool + "/" + name
-      guard let data = FileManager.default.contents(atPath: path) else { continue }
-      let bytes = Array(data)
       switch intake.read(name) {
       case .notReady:
         retry = true
@@ -260,10 +258,10 @@ public final class Daemon: @unchecked Sendable {
       case .rejected(let reason):
         log("\(name) rejected: \(reason)")
         try? intake.reject(name, reason: reason)
-      case .event(let event):
+      case .event(let event, let bytes, let routingKey):
         do {
           switch try database.insertEvent(
-            dedupKey: Daemon.dedupKey(bytes, routingKey: Spool.routingKey(fromFileName: name)), raw: bytes,
+            dedupKey: Daemon.dedupKey(bytes, routingKey: routingKey), raw: bytes,
             label: event.label.name, project: event.project)
           {
           case .duplicate(let id):

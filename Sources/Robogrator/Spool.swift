@@ -18,7 +18,8 @@ public struct Spool: Sendable {
 
   /// What reading one spool file gave.
   public enum Entry: Sendable {
-    case event(OBSEvent)
+    /// The decoded event, with the file's bytes and the routing key from its name (the inbox keeps both).
+    case event(OBSEvent, raw: [UInt8], routingKey: String?)
     /// Not an event at all (bus metrics); drop it.
     case ignored(reason: String)
     case rejected(reason: String)
@@ -59,8 +60,10 @@ public struct Spool: Sendable {
     guard let data = FileManager.default.contents(atPath: path) else {
       return .rejected(reason: "cannot read \(path)")
     }
+    let bytes = Array(data)
+    let routingKey = Spool.routingKey(fromFileName: name)
     do {
-      return .event(try decoder.decode(bytes: Array(data), routingKey: Spool.routingKey(fromFileName: name)))
+      return .event(try decoder.decode(bytes: bytes, routingKey: routingKey), raw: bytes, routingKey: routingKey)
     } catch .notAnEvent(let what) {
       return .ignored(reason: "\(what)")
     } catch .notJSON(let error) where Spool.modifiedRecently(path) {

@@ -102,8 +102,9 @@ extension SQLiteEngineStore {
     }
   }
 
-  /// The raw bytes of an inbox event, for `reroute`.
+  /// One inbox event, for `reroute` (read by id, not by listing the inbox).
   public func event(_ id: Int64) throws(StorageError) -> StoredEvent? {
-    try events().first { $0.id == id }
+    try events(where: "id = ?", arguments: [id]).first
   }
+
 }

@@ -76,12 +76,24 @@ extension SQLiteEngineStore {
 
   /// The inbox, oldest first, with routing outcomes not flushed yet applied.
   public func events(failedOnly: Bool = false) throws(StorageError) -> [StoredEvent] {
+    let all = try events(where: nil)
+    return failedOnly ? all.filter { $0.status == .failed } : all
+  }
+
+  /// Events received but not routed yet (after a crash), without reading the rest of the inbox.
+  public func unroutedEvents() throws(StorageError) -> [StoredEvent] {
+    try events(where: "status = 'new'").filter { $0.status == .new }
+  }
+
+  /// Events matching an SQL condition, with routing outcomes not flushed yet applied.
+  func events(where condition: String?, arguments: StatementArguments = []) throws(StorageError) -> [StoredEvent] {
     let stored: [StoredEvent]
     do {
       stored = try database.read { db in
         let rows = try Row.fetchAll(
           db,
-          sql: "SELECT id, received_at, dedup_key, raw, label, project, status, result, error FROM events ORDER BY id")
+          sql: "SELECT id, received_at, dedup_key, raw, label, project, status, result, error FROM events"
+            + (condition.map { " WHERE " + $0 } ?? "") + " ORDER BY id", arguments: arguments)
         return try rows.map { row throws -> StoredEvent in
           let id: Int64 = row[0]
           let statusText: String = row[6]
@@ -105,13 +117,12 @@ extension SQLiteEngineStore {
     } catch {
       throw StorageError(path: path, "cannot read the inbox: \(error)")
     }
-    let merged = stored.map { event in
+    return stored.map { event in
       guard let mark = eventMarks[event.id] else { return event }
       return StoredEvent(
         id: event.id, receivedAt: event.receivedAt, dedupKey: event.dedupKey, raw: event.raw, label: event.label,
         project: event.project, status: mark.status, result: mark.result, error: mark.error)
     }
-    return failedOnly ? merged.filter { $0.status == .failed } : merged
   }
 
   /// Deletes processes that finished (completed, terminated, cancelled) and

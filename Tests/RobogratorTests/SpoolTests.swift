@@ -30,11 +30,13 @@ import Testing
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let message = #"{"routing_key": "opensuse.obs.repo.published", "body": {"project": "shells", "repo": "x"}}"#
     try Data(message.utf8).write(to: URL(fileURLWithPath: directory + "/opensuse.obs.package.commit@1.json"))
-    guard case .event(let event) = spool.read("opensuse.obs.package.commit@1.json") else {
+    guard case .event(let event, let raw, let routingKey) = spool.read("opensuse.obs.package.commit@1.json") else {
       Issue.record("not read as an event")
       return
     }
     #expect(event.label.name == "REPO_PUBLISHED")
+    #expect(raw == Array(message.utf8))
+    #expect(routingKey == "opensuse.obs.package.commit")
     #expect(event.project == "shells")
   }
 

@@ -74,3 +74,16 @@ import Workflow
     #expect(try store.database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM history") } == 0)
   }
 }
+
+@Suite struct InboxLookupTests {
+  @Test func oneEventAndTheUnroutedOnesAreReadWithoutTheRest() throws {
+    let store = try SQLiteEngineStore(path: temporaryDatabasePath())
+    let first = try store.insertEvent(dedupKey: "a", raw: Array("one".utf8)).id
+    let second = try store.insertEvent(dedupKey: "b", raw: Array("two".utf8)).id
+    store.markRouted(first, result: ["launched": []])
+    try store.flush()
+    #expect(try store.event(second)?.raw == Array("two".utf8))
+    #expect(try store.event(999) == nil)
+    #expect(try store.unroutedEvents().map(\.id) == [second])
+  }
+}
