@@ -864,30 +864,28 @@ struct RubyParser {
     var pieces: [SexpItem] = []
     var text: [UInt8] = []
     var hasCode = false
+    /// Ends the literal text before an interpolation: the first piece is a bare string, later ones `str` nodes.
+    func flushText() {
+      if hasCode {
+        if !text.isEmpty { pieces.append(.node(Sexp(.str, [.string(String(decoding: text, as: UTF8.self))]))) }
+      } else {
+        pieces.append(.string(String(decoding: text, as: UTF8.self)))
+      }
+      text = []
+      hasCode = true
+    }
     for part in parts {
       switch part {
       case .text(let bytes):
         text += bytes
       case .code(let range):
-        if hasCode {
-          if !text.isEmpty { pieces.append(.node(Sexp(.str, [.string(String(decoding: text, as: UTF8.self))]))) }
-        } else {
-          pieces.append(.string(String(decoding: text, as: UTF8.self)))
-        }
-        text = []
-        hasCode = true
+        flushText()
         var inner = RubyParser(lexer.src, range: range)
         inner.depth = depth + 1
         let code = try inner.program()
         pieces.append(.node(Sexp(.evstr, code.map { [.node($0)] } ?? [])))
       case .variable(let name):
-        if hasCode {
-          if !text.isEmpty { pieces.append(.node(Sexp(.str, [.string(String(decoding: text, as: UTF8.self))]))) }
-        } else {
-          pieces.append(.string(String(decoding: text, as: UTF8.self)))
-        }
-        text = []
-        hasCode = true
+        flushText()
         let type: SexpType = name.hasPrefix("$") ? .gvar : (name.hasPrefix("@@") ? .cvar : .ivar)
         pieces.append(.node(Sexp(.evstr, [.node(Sexp(type, [.symbol(name)]))])))
       }
