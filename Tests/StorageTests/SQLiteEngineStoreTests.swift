@@ -140,6 +140,15 @@ import Workflow
     #expect(try normal.database.read { try Int.fetchOne($0, sql: "PRAGMA synchronous") } == 1)
   }
 
+  @Test func connectionHasTheLargerPageCacheAndCheckpointInterval() throws {
+    let store = try SQLiteEngineStore(path: temporaryDatabasePath())
+    let (cache, checkpoint) = try store.database.read { db in
+      (try Int.fetchOne(db, sql: "PRAGMA cache_size"), try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint"))
+    }
+    #expect(cache == -65536)
+    #expect(checkpoint == 8000)
+  }
+
   @Test func openingAnUnwritablePathNamesIt() throws {
     let path = "/nonexistent-directory-\(UUID().uuidString)/engine.sqlite"
     do {

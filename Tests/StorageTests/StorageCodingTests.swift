@@ -79,4 +79,23 @@ import Workflow
       try StorageCoding.decodeMessage(StorageCoding.parse(#"{"type":"teleport"}"#, "test"))
     }
   }
+
+  @Test func idsAreWrittenAsStorageIDsAndTheOlderObjectFormIsStillRead() throws {
+    let written = StorageCoding.encode(.cancel(FlowExpressionID(wfid: "w1", expid: "0_1", subid: "ab"), .kill))
+    #expect(written["id"] == .string("0_1!ab!w1"))
+    let older = #"{"type":"cancel","id":{"wfid":"w1","expid":"0_1","subid":"ab"},"flavour":"kill"}"#
+    guard case .cancel(let id, .kill) = try StorageCoding.decodeMessage(StorageCoding.parse(older, "test")) else {
+      Issue.record("not a kill")
+      return
+    }
+    #expect(id == FlowExpressionID(wfid: "w1", expid: "0_1", subid: "ab"))
+  }
+
+  @Test func aMalformedStorageIDIsReported() throws {
+    for bad in [#""0_1!ab""#, #""!ab!w1""#, "42"] {
+      #expect(throws: StorageDecodingError.self) {
+        try StorageCoding.decodeMessage(StorageCoding.parse(#"{"type":"cancel","id":\#(bad)}"#, "test"))
+      }
+    }
+  }
 }
