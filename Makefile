@@ -27,7 +27,7 @@ fuzz: deps
 	$(SWIFT) build -c release --product pdef-fuzz
 	.build/release/pdef-fuzz --count $(FUZZ_COUNT) --seed $$(date +%s)
 
-## bench: measure routing (and later the engine) in release mode; writes BENCHMARKS.md
+## bench: measure routing, language, participants and the engine in release mode; writes BENCHMARKS.md
 bench: deps
 	$(SWIFT) build -c release --product robogrator-bench
 	.build/release/robogrator-bench --output BENCHMARKS.md

@@ -2,17 +2,24 @@ import Foundation
 import OBSEvents
 import Participants
 import ProcessStore
+import Storage
 
 /// `make bench`: measures robogrator on this machine and writes BENCHMARKS.md.
 /// Every figure is measured in the same run as its baseline.
 
 var outputPath = "BENCHMARKS.md"
+var only: String?
 var arguments = CommandLine.arguments.dropFirst()
 while let argument = arguments.popFirst() {
   switch argument {
   case "--output": outputPath = arguments.popFirst() ?? outputPath
+  case "--only": only = arguments.popFirst()
   case "--help", "-h":
-    print("usage: robogrator-bench [--output FILE]   (run from `make bench`, release build)")
+    print(
+      """
+      usage: robogrator-bench [--output FILE] [--only routing|language|participants|engine|durable|executable]
+      (run from `make bench`, release build; --only measures one section, for profiling)
+      """)
     exit(0)
   default:
     FileHandle.standardError.write(Data("robogrator-bench: unknown argument \(argument)\n".utf8))
@@ -21,9 +28,24 @@ while let argument = arguments.popFirst() {
 }
 
 var report = BenchmarkReport()
-report.add(RoutingBenchmark.run())
-report.add(LanguageBenchmark.run())
-report.add(await ParticipantBenchmark.run())
-report.add(await EngineBenchmark.run())
+if only == nil || only == "routing" { report.add(RoutingBenchmark.run()) }
+if only == nil || only == "language" { report.add(LanguageBenchmark.run()) }
+if only == nil || only == "participants" { report.add(await ParticipantBenchmark.run()) }
+if only == nil || only == "engine" { report.add(await EngineBenchmark.run()) }
+if only == "durable" {
+  // For profiling the engine's durable path alone (not a report section).
+  let directory = EngineBenchmark.temporaryDirectory()
+  let rate = try EngineBenchmark.processesPerSecond(
+    store: try SQLiteEngineStore(path: directory + "/profile.sqlite"),
+    count: Int(ProcessInfo.processInfo.environment["BENCH_COUNT"] ?? "") ?? 5_000,
+    batch: Int(ProcessInfo.processInfo.environment["BENCH_BATCH"] ?? "") ?? 256)
+  try? FileManager.default.removeItem(atPath: directory)
+  print("durable 3-step processes/s: \(Int(rate))")
+  exit(0)
+}
+if only == "executable" {
+  print("executable 3-step processes/s: \(Int(try await EngineBenchmark.executableProcessesPerSecond(count: 300)))")
+  exit(0)
+}
 try report.write(to: outputPath)
 print("wrote \(outputPath)")
