@@ -36,8 +36,13 @@ public enum ParticipantResolution: Sendable, Equatable {
 /// thread; executables run concurrently and post their answers back.
 public final class Dispatcher: Sendable {
   public let participantsDirectory: String
-  public let aliases: [ParticipantAlias]
-  let runner: ExecutableRunner
+  /// Configured aliases, tried in order (replaced by a configuration reload).
+  public var aliases: [ParticipantAlias] {
+    get { aliasTable.withLock { $0 } }
+    set { aliasTable.withLock { $0 = newValue } }
+  }
+  private let aliasTable: Mutex<[ParticipantAlias]>
+  public let runner: ExecutableRunner
   /// Delivers an answer to the engine (thread-safe; the engine applies it on its thread).
   let post: @Sendable (FlowExpressionID, Result<JSONObject, ParticipantError>) -> Void
   private let running = Mutex<[FlowExpressionID: ParticipantCancellation]>([:])
@@ -47,7 +52,7 @@ public final class Dispatcher: Sendable {
     post: @escaping @Sendable (FlowExpressionID, Result<JSONObject, ParticipantError>) -> Void
   ) {
     self.participantsDirectory = participantsDirectory
-    self.aliases = aliases
+    self.aliasTable = Mutex(aliases)
     self.runner = runner
     self.post = post
   }

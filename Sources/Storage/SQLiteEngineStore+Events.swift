@@ -129,27 +129,44 @@ extension SQLiteEngineStore {
   /// events that were handled (routed or failed) before `cutoff`. Events
   /// still `new` and processes with live expressions are kept.
   @discardableResult
-  public func prune(before cutoff: Date) throws(StorageError) -> (processes: Int, events: Int) {
+  /// Deletes finished processes (completed, terminated, cancelled; never
+  /// errored or running ones) last changed before `processesBefore`, with
+  /// their history, and routed or failed events received before
+  /// `eventsBefore`. Nil keeps them. Call between flushes.
+  public func prune(processesBefore: Date?, eventsBefore: Date?) throws(StorageError) -> (processes: Int, events: Int) {
     do {
-      let candidates = try database.read { db in
-        try String.fetchAll(
-          db,
-          sql: """
-            SELECT wfid FROM processes
-            WHERE status IN ('completed', 'terminated', 'cancelled') AND updated_at < ?
-            """, arguments: [cutoff])
-      }.filter { !hasLiveExpressions($0) }
+      let candidates =
+        try processesBefore.map { cutoff in
+          try database.read { db in
+            try String.fetchAll(
+              db,
+              sql: """
+                SELECT wfid FROM processes
+                WHERE status IN ('completed', 'terminated', 'cancelled') AND updated_at < ?
+                """, arguments: [cutoff])
+          }.filter { !hasLiveExpressions($0) }
+        } ?? []
       let counts = try database.write { db in
         let delete = try db.cachedStatement(sql: "DELETE FROM processes WHERE wfid = ?")
         for wfid in candidates { try delete.execute(arguments: [wfid]) }
-        try db.execute(
-          sql: "DELETE FROM events WHERE status IN ('routed', 'failed') AND received_at < ?", arguments: [cutoff])
-        return (candidates.count, db.changesCount)
+        var events = 0
+        if let eventsBefore {
+          try db.execute(
+            sql: "DELETE FROM events WHERE status IN ('routed', 'failed') AND received_at < ?",
+            arguments: [eventsBefore])
+          events = db.changesCount
+        }
+        return (candidates.count, events)
       }
       forgetProcesses(candidates)
       return counts
     } catch {
-      throw StorageError(path: path, "cannot prune entries older than \(cutoff): \(error)")
+      throw StorageError(path: path, "cannot prune finished processes and handled events: \(error)")
     }
+  }
+
+  /// Prunes processes and events with one cutoff.
+  public func prune(before cutoff: Date) throws(StorageError) -> (processes: Int, events: Int) {
+    try prune(processesBefore: cutoff, eventsBefore: cutoff)
   }
 }

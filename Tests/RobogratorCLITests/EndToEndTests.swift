@@ -21,15 +21,18 @@ final class RunningServe {
     try? FileManager.default.removeItem(atPath: root)
   }
 
-  func start() throws {
+  /// Starts serve; `arguments` replace `--root ROOT --state ROOT/state`.
+  func start(_ arguments: [String]? = nil) throws {
     _ = FileManager.default.createFile(atPath: log, contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     handle.seekToEndOfFile()
     let process = Process()
     process.executableURL = URL(fileURLWithPath: CLI.binary)
-    process.arguments = ["serve", "--root", root, "--state", root + "/state"]
+    process.arguments = ["serve"] + (arguments ?? ["--root", root, "--state", root + "/state"])
     var environment = ProcessInfo.processInfo.environment
     environment["ROBOGRATOR_CALL_LOG"] = callLog
+    // Never this machine's /etc/robogrator/robogrator.toml.
+    environment["ROBOGRATOR_CONFIG"] = "/dev/null"
     process.environment = environment
     process.standardOutput = handle
     process.standardError = handle
@@ -282,5 +285,37 @@ final class RunningServe {
     try serve.emit(RunningServe.published("boss:Chalk:Trunk:testing:7"))
     #expect(waitUntil { serve.logText.contains("duplicate of inbox") })
     #expect(waitUntil { ((try? serve.processes()) ?? []).count == 1 })
+  }
+
+  @Test func serveAndTheCommandsReadTheConfigurationFileAndSIGHUPReloadsIt() throws {
+    let serve = try RunningServe()
+    let config = serve.root + "/robogrator.toml"
+    let paths = "[paths]\nroot = \"\(serve.root)\"\nstate = \"\(serve.root)/state\"\n"
+    try Data(paths.utf8).write(to: URL(fileURLWithPath: config))
+    try serve.start(["--config", config])
+    defer { serve.stop() }
+    #expect(serve.logText.contains("serving \(serve.root):"))
+    try serve.emit(RunningServe.published("boss:Chalk:Trunk:testing:8"))
+    // ps finds the state through the same file.
+    #expect(
+      waitUntil { (try? CLI.run(["ps", "--config", config, "--json"]))?.json?.arrayValue?.count == 1 })
+
+    let reloaded = paths + "[participants]\nmax_running = 2\n[participants.aliases]\n\"built_.*\" = \"built_notice\"\n"
+    try Data(reloaded.utf8).write(to: URL(fileURLWithPath: config))
+    kill(serve.process!.processIdentifier, SIGHUP)
+    #expect(
+      waitUntil {
+        serve.logText.contains("configuration reloaded from \(config): applied aliases, participant limits")
+      }, "\(serve.logText)")
+
+    try Data("[participants]\nmax_runnin = 2\n".utf8).write(to: URL(fileURLWithPath: config))
+    kill(serve.process!.processIdentifier, SIGHUP)
+    #expect(
+      waitUntil {
+        serve.logText.contains(
+          "configuration not reloaded, still serving with the previous one: \(config): unknown setting `participants.max_runnin`"
+        )
+      }, "\(serve.logText)")
+    #expect(serve.process!.isRunning)
   }
 }

@@ -5,28 +5,6 @@ import Robogrator
 import Storage
 import Workflow
 
-/// `--state`: the folder holding robogrator.sqlite, shared by serve and the commands that read it.
-struct StateOptions: ParsableArguments {
-  @Option(
-    name: .long,
-    help: ArgumentHelp(
-      "The state folder (robogrator.sqlite).", discussion: "Defaults to $ROBOGRATOR_STATE, else /var/lib/robogrator.",
-      valueName: "dir"))
-  var state: String?
-
-  var stateDirectory: String {
-    state ?? ProcessInfo.processInfo.environment["ROBOGRATOR_STATE"] ?? "/var/lib/robogrator"
-  }
-
-  func reader() throws -> StateReader {
-    do {
-      return try StateReader(path: stateDirectory + "/robogrator.sqlite")
-    } catch {
-      throw UsageFailure("\(error)")
-    }
-  }
-}
-
 struct PsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ps",
@@ -35,7 +13,7 @@ struct PsCommand: ParsableCommand {
       "Works while serve runs (read-only). --json prints [{\"wfid\", \"name\", \"status\", \"project\", \"created_at\", \"updated_at\", \"errors\"}]."
   )
 
-  @OptionGroup var stateOptions: StateOptions
+  @OptionGroup var options: CommonOptions
 
   @Option(
     name: .long,
@@ -58,7 +36,7 @@ struct PsCommand: ParsableCommand {
     try runReportingFailures {
       let list: [StateReader.ProcessSummary]
       do {
-        list = try stateOptions.reader().processes(
+        list = try options.reader().processes(
           status: status.flatMap(ProcessStatus.init(rawValue:)), project: project)
       } catch let failure as UsageFailure {
         throw failure
@@ -91,7 +69,7 @@ struct ShowCommand: ParsableCommand {
   @Argument(help: ArgumentHelp("The process id (from robogrator ps).", valueName: "wfid"))
   var wfid: String
 
-  @OptionGroup var stateOptions: StateOptions
+  @OptionGroup var options: CommonOptions
 
   @Flag(
     name: .long,
@@ -104,7 +82,7 @@ struct ShowCommand: ParsableCommand {
     try runReportingFailures {
       let found: StateReader.ProcessDetails?
       do {
-        found = try stateOptions.reader().process(wfid)
+        found = try options.reader().process(wfid)
       } catch let failure as UsageFailure {
         throw failure
       } catch {
@@ -171,7 +149,7 @@ struct EmitCommand: ParsableCommand {
   @Argument(help: ArgumentHelp("The event file, or - for standard input.", valueName: "event.json"))
   var event: String
 
-  @OptionGroup var storeOptions: StoreOptions
+  @OptionGroup var options: CommonOptions
 
   @Option(name: .long, help: ArgumentHelp("The spool folder. Defaults to <root>/spool.", valueName: "dir"))
   var spool: String?
@@ -182,7 +160,7 @@ struct EmitCommand: ParsableCommand {
   func run() throws {
     try runReportingFailures {
       let bytes = try readInput(event)
-      let directory = spool ?? storeOptions.rootDirectory + "/spool"
+      let directory = try spool ?? options.settings().spoolDirectory
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
         throw UsageFailure("the spool \(directory) does not exist (set --root or --spool)")
