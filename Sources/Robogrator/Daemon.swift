@@ -343,7 +343,8 @@ public final class Daemon: @unchecked Sendable {
         let tree = try PDefParser.parse(request.payload["definition"]?.stringValue ?? "", file: file)
         let launched = try engine.launch(
           tree, fields: request.payload["fields"]?.objectValue ?? [:],
-          variables: request.payload["variables"]?.objectValue ?? [:])
+          variables: request.payload["variables"]?.objectValue ?? [:],
+          origin: ["command": "robogrator launch", "definition": .string(file), "request": .int(Int(request.id))])
         return (false, "launched \(file) as \(launched)", ["wfid": .string(launched)])
       } catch {
         return (true, "\(error)", [:])
@@ -418,7 +419,11 @@ public final class Daemon: @unchecked Sendable {
       for launch in target.launches {
         do {
           let tree = try PDefParser.parse(launch.definitionText, file: launch.definition)
-          let wfid = try engine.launch(tree, fields: launch.fields)
+          var origin: JSONObject = ["event": .int(Int(id)), "definition": .string(launch.definition)]
+          origin["link_target"] = launch.linkTarget.map(JSONValue.string)
+          origin["conf"] = launch.conf.map(JSONValue.string)
+          origin["conf_fields"] = launch.confFields.map(JSONValue.object)
+          let wfid = try engine.launch(tree, fields: launch.fields, origin: origin)
           launched.append(.string(wfid))
           log("\(name): \(event.label) for \(target.project) launched \(launch.definition) as \(wfid)")
         } catch {

@@ -204,7 +204,7 @@ public final class SQLiteEngineStore: EngineStore {
     nextDispatchSeq = last + 1
   }
 
-  private static let processColumns = "wfid, name, revision, status, tree, fields, errors"
+  private static let processColumns = "wfid, name, revision, status, tree, fields, errors, origin"
 
   private func decodeProcess(_ row: Row, history: [String]) throws -> ProcessRecord {
     let wfid: String = row[0]
@@ -219,9 +219,13 @@ public final class SQLiteEngineStore: EngineStore {
         try StorageCoding.requireObject(StorageCoding.parse(text, "processes.fields"), "processes.fields")
       }
       let errors = try StorageCoding.decodeErrors(StorageCoding.parse(row[6], "processes.errors"), "processes.errors")
+      let originText: String? = row[7]
+      let origin = try originText.map { (text) throws(StorageDecodingError) in
+        try StorageCoding.requireObject(StorageCoding.parse(text, "processes.origin"), "processes.origin")
+      }
       return ProcessRecord(
         wfid: wfid, name: row[1], revision: row[2], tree: tree, status: status, fields: fields, errors: errors,
-        history: history)
+        history: history, origin: origin)
     } catch let error as StorageDecodingError {
       throw StorageError.corrupt(path, table: "processes", key: wfid, error)
     }
@@ -397,11 +401,11 @@ public final class SQLiteEngineStore: EngineStore {
     guard !dirtyProcesses.isEmpty else { return 0 }
     let upsert = try db.cachedStatement(
       sql: """
-        INSERT INTO processes (wfid, name, revision, status, tree, fields, errors, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO processes (wfid, name, revision, status, tree, fields, errors, origin, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (wfid) DO UPDATE SET name = excluded.name, revision = excluded.revision,
           status = excluded.status, tree = excluded.tree, fields = excluded.fields, errors = excluded.errors,
-          updated_at = excluded.updated_at
+          origin = excluded.origin, updated_at = excluded.updated_at
         """)
     // The tree is the biggest column and never changes after launch: skip it when the disk has it.
     let update = try db.cachedStatement(
@@ -423,7 +427,8 @@ public final class SQLiteEngineStore: EngineStore {
       if treesOnDisk[wfid] != record.tree || db.changesCount == 0 {
         try upsert.execute(arguments: [
           wfid, record.name, record.revision, record.status.rawValue, StorageCoding.encodeTree(record.tree), fields,
-          StorageCoding.encodeErrors(record.errors), timestamp, timestamp,
+          StorageCoding.encodeErrors(record.errors), record.origin.map { JSONValue.object($0).serialized() },
+          timestamp, timestamp,
         ])
       }
       count += 1

@@ -74,6 +74,8 @@ public struct StateReader {
     public let expressions: [(expid: String, name: String, status: String, error: String?, listeningTo: String?)]
     /// Participant calls waiting for an answer.
     public let dispatches: [(expid: String, participant: String)]
+    /// What launched it (event, definition, conf used), if recorded.
+    public let origin: JSONValue?
   }
 
   public func process(_ wfid: String) throws(StorageError) -> ProcessDetails? {
@@ -83,7 +85,7 @@ public struct StateReader {
           let row = try Row.fetchOne(
             db,
             sql:
-              "SELECT wfid, name, status, fields, created_at, updated_at, errors, tree FROM processes WHERE wfid = ?",
+              "SELECT wfid, name, status, fields, created_at, updated_at, errors, tree, origin FROM processes WHERE wfid = ?",
             arguments: [wfid])
         else { return nil }
         let fieldsText: String? = row[3]
@@ -94,6 +96,7 @@ public struct StateReader {
           project: fields?["project"]?.stringValue, createdAt: row[4], updatedAt: row[5],
           errors: ((try? JSONValue.parse(errorsText))?.arrayValue ?? []).compactMap(\.stringValue))
         let treeText: String = row[7]
+        let originText: String? = row[8]
         let history = try String.fetchAll(
           db, sql: "SELECT line FROM history WHERE wfid = ? ORDER BY line_no", arguments: [wfid])
         let expressions = try Row.fetchAll(
@@ -111,7 +114,7 @@ public struct StateReader {
         return ProcessDetails(
           summary: summary, tree: (try? JSONValue.parse(treeText)) ?? .null, fields: fields, history: history,
           expressions: expressions.map { (expid: $0.0, name: $0.1, status: $0.2, error: $0.3, listeningTo: $0.4) },
-          dispatches: dispatches)
+          dispatches: dispatches, origin: originText.flatMap { try? JSONValue.parse($0) })
       }
     } catch {
       throw StorageError(path: path, "cannot read process \(wfid): \(error)")

@@ -110,6 +110,10 @@ enum StorageSchema {
           CREATE INDEX events_received_at ON events (received_at);
           """)
     }
+    migrator.registerMigration("process-origin") { db in
+      // What launched a process: the event, definition and conf used (JSON), or the command line.
+      try db.execute(sql: "ALTER TABLE processes ADD COLUMN origin TEXT")
+    }
     return migrator
   }
 }

@@ -130,6 +130,21 @@ final class RunningServe {
     let shown = try CLI.run(["show", request["wfid"]?.stringValue ?? "", "--state", serve.root + "/state", "--json"])
     #expect(shown.json?["fields"]?["status"] == "SUCCESS")
     #expect(shown.json?["history"]?.arrayValue?.contains("echo: SR#1042 to Chalk:Trunk: SUCCESS") == true)
+    // Where it came from: the event, the link and the conf used.
+    let origin = try #require(shown.json?["origin"])
+    #expect(origin["event"] == 1)
+    #expect(
+      origin["definition"] == .string(serve.root + "/processes/Chalk/Trunk/SRCSRV_REQUEST_CREATE.BOSS_handle_SR.pdef"))
+    #expect(origin["link_target"] == "../../BOSS_handle_SR.pdef")
+    #expect(origin["conf"] == .string(serve.root + "/processes/Chalk/Trunk/SRCSRV_REQUEST_CREATE.BOSS_handle_SR.conf"))
+    #expect(origin["conf_fields"]?.objectValue?.isEmpty == false)
+    let text = try CLI.run(["show", request["wfid"]?.stringValue ?? "", "--state", serve.root + "/state"])
+    #expect(
+      text.stdout.contains(
+        "launched by event #1: \(serve.root)/processes/Chalk/Trunk/SRCSRV_REQUEST_CREATE.BOSS_handle_SR.pdef -> ../../BOSS_handle_SR.pdef"
+      ), "\(text.stdout)")
+    #expect(
+      text.stdout.contains("conf: \(serve.root)/processes/Chalk/Trunk/SRCSRV_REQUEST_CREATE.BOSS_handle_SR.conf {"))
   }
 
   @Test func killedDaemonResumesWithoutLosingOrRepeatingWork() throws {

@@ -74,7 +74,7 @@ struct ShowCommand: ParsableCommand {
   @Flag(
     name: .long,
     help:
-      "Print JSON: {\"wfid\", \"name\", \"status\", \"project\", \"created_at\", \"updated_at\", \"errors\", \"fields\", \"expressions\", \"waiting_for\", \"history\"}."
+      "Print JSON: {\"wfid\", \"name\", \"status\", \"project\", \"created_at\", \"updated_at\", \"errors\", \"origin\", \"fields\", \"expressions\", \"waiting_for\", \"history\"}."
   )
   var json = false
 
@@ -90,6 +90,7 @@ struct ShowCommand: ParsableCommand {
       }
       guard let details = found else { throw UsageFailure("no process \(wfid) (robogrator ps lists them)") }
       var object = details.summary.json.objectValue ?? JSONObject()
+      object["origin"] = details.origin ?? .null
       object["fields"] = details.fields ?? .null
       object["expressions"] = .array(
         details.expressions.map { item in
@@ -115,6 +116,7 @@ struct ShowCommand: ParsableCommand {
       let summary = details.summary
       print("process \(summary.wfid)  \(summary.name)  \(summary.status.rawValue)")
       print("  project: \(summary.project ?? "-")   started \(summary.createdAt), last change \(summary.updatedAt)")
+      for line in Self.describe(origin: details.origin) { print("  " + line) }
       for error in summary.errors { print("  error: \(error)") }
       if !details.expressions.isEmpty {
         print("live expressions:")
@@ -131,6 +133,25 @@ struct ShowCommand: ParsableCommand {
       for line in details.history { print("  " + line) }
       return 0
     }
+  }
+}
+
+extension ShowCommand {
+  /// "launched by event #12: DEFINITION -> TARGET" and the conf it used, or the command line.
+  static func describe(origin: JSONValue?) -> [String] {
+    guard let origin else { return [] }
+    let definition = origin["definition"]?.stringValue ?? "?"
+    let target = origin["link_target"]?.stringValue.map { " -> \($0)" } ?? ""
+    var lines: [String] = []
+    if case .int(let event)? = origin["event"] {
+      lines.append("launched by event #\(event): \(definition)\(target)")
+    } else if let command = origin["command"]?.stringValue {
+      lines.append("launched by \(command): \(definition)")
+    }
+    if let conf = origin["conf"]?.stringValue {
+      lines.append("conf: \(conf) \(origin["conf_fields"]?.serialized() ?? "")")
+    }
+    return lines
   }
 }
 
