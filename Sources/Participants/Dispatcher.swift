@@ -86,7 +86,7 @@ public final class Dispatcher: Sendable {
   /// Starts serving a dispatch (called by the engine's `onDispatch`; `attempt`
   /// is 2 or more when a call is started again after a restart).
   public func dispatch(_ dispatch: Dispatch, engine: WorkflowEngine, attempt: Int = 1) {
-    switch resolve(dispatch.participant, hasListener: engine.hasListener) {
+    switch resolve(dispatch.participant, hasListener: { engine.hasListener(for: $0, from: dispatch.expression.wfid) }) {
     case .builtIn:
       for answer in Obsticket.handle(dispatch, store: engine.store) { engine.receive(answer.id, answer.result) }
     case .executable(let path), .alias(let path, _):
