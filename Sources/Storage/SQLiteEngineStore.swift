@@ -113,9 +113,10 @@ public final class SQLiteEngineStore: EngineStore {
   private func load() throws(StorageError) {
     do {
       try database.read { db throws in
+        // Processes first: expressions and messages name nodes of their trees.
+        try loadProcesses(db)
         try loadExpressions(db)
         try loadMessages(db)
-        try loadProcesses(db)
         try loadDispatches(db)
         try loadTimersTrackersAndBuiltIns(db)
       }
@@ -133,7 +134,7 @@ public final class SQLiteEngineStore: EngineStore {
       let expression: FlowExpression
       do {
         expression = try StorageCoding.decodeExpression(
-          id: id, body: try StorageCoding.parse(row[3], "expressions.body"))
+          id: id, body: try StorageCoding.parse(row[3], "expressions.body"), processTree: { self.tree(of: $0, db) })
       } catch {
         throw StorageError.corrupt(path, table: "expressions", key: id.description, error)
       }
@@ -148,7 +149,12 @@ public final class SQLiteEngineStore: EngineStore {
     while let row = try rows.next() {
       let seq: Int64 = row[0]
       do {
-        queue.append((seq, try StorageCoding.decodeMessage(try StorageCoding.parse(row[1], "messages.body"))))
+        queue.append(
+          (
+            seq,
+            try StorageCoding.decodeMessage(
+              try StorageCoding.parse(row[1], "messages.body"), processTree: { self.tree(of: $0, db) })
+          ))
       } catch {
         throw StorageError.corrupt(path, table: "messages", key: "seq \(seq)", error)
       }
@@ -202,6 +208,15 @@ public final class SQLiteEngineStore: EngineStore {
       last = seq
     }
     nextDispatchSeq = last + 1
+  }
+
+  /// The tree of a process being loaded: from the cache, else read (a finished process with live expressions).
+  private func tree(of wfid: String, _ db: Database) -> PDefNode? {
+    if let tree = processes[wfid]?.tree { return tree }
+    guard let text = try? String.fetchOne(db, sql: "SELECT tree FROM processes WHERE wfid = ?", arguments: [wfid]),
+      let value = try? StorageCoding.parse(text, "processes.tree")
+    else { return nil }
+    return try? StorageCoding.decodeTree(value, "processes.tree")
   }
 
   private static let processColumns = "wfid, name, revision, status, tree, fields, errors, origin"
@@ -367,7 +382,7 @@ public final class SQLiteEngineStore: EngineStore {
       if let expression = expressionsByWfid[id.wfid]?[id] {
         try upsert.execute(arguments: [
           id.wfid, id.expid, id.subid, expression.status.rawValue,
-          StorageCoding.encodeBody(expression).serialized(),
+          StorageCoding.encodeBody(expression, processTree: processes[id.wfid]?.tree).serialized(),
         ])
         count += 1
       } else if expressionsOnDisk.contains(id) {
@@ -390,11 +405,19 @@ public final class SQLiteEngineStore: EngineStore {
       let insert = try db.cachedStatement(sql: "INSERT INTO messages (seq, body) VALUES (?, ?)")
       for index in max(queueHead, queue.count - appended)..<queue.count {
         let (seq, message) = queue[index]
-        try insert.execute(arguments: [seq, StorageCoding.encode(message).serialized()])
+        try insert.execute(arguments: [
+          seq, StorageCoding.encode(message, processTree: tree(for: message)).serialized(),
+        ])
         count += 1
       }
     }
     return count
+  }
+
+  /// The tree an apply message's node may be named in.
+  private func tree(for message: EngineMessage) -> PDefNode? {
+    guard case .apply(let apply) = message else { return nil }
+    return processes[apply.id.wfid]?.tree
   }
 
   private func writeProcesses(_ db: Database, timestamp: Date) throws -> Int {
@@ -533,7 +556,20 @@ public final class SQLiteEngineStore: EngineStore {
     treesOnDisk[wfid] = nil
   }
 
-  func hasLiveExpressions(_ wfid: String) -> Bool { expressionsByWfid[wfid]?.isEmpty == false }
+  /// Whether the process still has expressions, or messages waiting (prune keeps it: they name nodes of its tree).
+  func hasLiveExpressions(_ wfid: String) -> Bool {
+    if expressionsByWfid[wfid]?.isEmpty == false { return true }
+    return queue[queueHead...].contains { messageWfid($0.message) == wfid }
+  }
+
+  private func messageWfid(_ message: EngineMessage) -> String {
+    switch message {
+    case .apply(let apply): apply.id.wfid
+    case .reply(let to, _, _): to.wfid
+    case .cancel(let id, _), .timer(let id, _), .receive(let id, _): id.wfid
+    case .command(let to, _): to.wfid
+    }
+  }
 
   // MARK: - Timers, listeners, built-in state
 

@@ -99,12 +99,15 @@ public struct StateReader {
         let originText: String? = row[8]
         let history = try String.fetchAll(
           db, sql: "SELECT line FROM history WHERE wfid = ? ORDER BY line_no", arguments: [wfid])
+        let tree = (try? JSONValue.parse(treeText)) ?? .null
         let expressions = try Row.fetchAll(
           db, sql: "SELECT expid, status, body FROM expressions WHERE wfid = ? ORDER BY expid", arguments: [wfid]
         ).map { row -> (String, String, String, String?, String?) in
           let body = (try? JSONValue.parse(row[2] as String)) ?? .null
+          // The node's name: from its own tree, or from the process tree's node it names (`tree_at`).
+          let node = body["tree_at"]?.stringValue.map { Self.node(of: tree, atExpid: $0) } ?? body["tree"]
           return (
-            row[0], body["tree"]?.arrayValue?.first?.stringValue ?? "?", row[1], body["error"]?.stringValue,
+            row[0], node?.arrayValue?.first?.stringValue ?? "?", row[1], body["error"]?.stringValue,
             body["state"]?["to"]?.stringValue
           )
         }
@@ -112,7 +115,7 @@ public struct StateReader {
           db, sql: "SELECT expid, participant FROM dispatches WHERE wfid = ? ORDER BY seq", arguments: [wfid]
         ).map { (expid: $0[0] as String, participant: $0[1] as String) }
         return ProcessDetails(
-          summary: summary, tree: (try? JSONValue.parse(treeText)) ?? .null, fields: fields, history: history,
+          summary: summary, tree: tree, fields: fields, history: history,
           expressions: expressions.map { (expid: $0.0, name: $0.1, status: $0.2, error: $0.3, listeningTo: $0.4) },
           dispatches: dispatches, origin: originText.flatMap { try? JSONValue.parse($0) })
       }
@@ -123,6 +126,19 @@ public struct StateReader {
 }
 
 extension StateReader {
+  /// The node at `expid` of a tree in its JSON form (`[name, attributes, children]`).
+  static func node(of tree: JSONValue, atExpid expid: String) -> JSONValue? {
+    var parts = expid.split(separator: "_")[...]
+    guard parts.popFirst() == "0" else { return nil }
+    var node = tree
+    for part in parts {
+      guard let index = Int(part), let children = node.arrayValue?.last?.arrayValue, children.indices.contains(index)
+      else { return nil }
+      node = children[index]
+    }
+    return node
+  }
+
   /// One line of `robogrator events`.
   public struct EventSummary: Sendable, Equatable {
     public let id: Int64
