@@ -125,9 +125,10 @@ extension SQLiteEngineStore {
     }
   }
 
-  /// Deletes processes that finished (completed, terminated, cancelled) and
-  /// events that were handled (routed or failed) before `cutoff`. Events
-  /// still `new` and processes with live expressions are kept.
+  /// Deletes processes that finished (completed, terminated, cancelled), with
+  /// their participant calls, and events that were handled (routed or failed)
+  /// before `cutoff`. Events still `new` and processes with live expressions
+  /// are kept.
   @discardableResult
   public func prune(before cutoff: Date) throws(StorageError) -> (processes: Int, events: Int) {
     do {
@@ -141,12 +142,17 @@ extension SQLiteEngineStore {
       }.filter { !hasLiveExpressions($0) }
       let counts = try database.write { db in
         let delete = try db.cachedStatement(sql: "DELETE FROM processes WHERE wfid = ?")
-        for wfid in candidates { try delete.execute(arguments: [wfid]) }
+        let deleteCalls = try db.cachedStatement(sql: "DELETE FROM calls WHERE wfid = ?")
+        for wfid in candidates {
+          try delete.execute(arguments: [wfid])
+          try deleteCalls.execute(arguments: [wfid])
+        }
         try db.execute(
           sql: "DELETE FROM events WHERE status IN ('routed', 'failed') AND received_at < ?", arguments: [cutoff])
         return (candidates.count, db.changesCount)
       }
       forgetProcesses(candidates)
+      forgetCalls(of: Set(candidates))
       return counts
     } catch {
       throw StorageError(path: path, "cannot prune entries older than \(cutoff): \(error)")

@@ -63,6 +63,11 @@ public final class SQLiteEngineStore: EngineStore {
   private var dispatchesOnDisk: Set<FlowExpressionID> = []
   /// Event routing outcomes, written with the engine changes they led to.
   var eventMarks: [Int64: EventMark] = [:]
+  /// Participant calls started and not ended, by expression, with their row's seq.
+  var openCalls: [FlowExpressionID: (seq: Int64, call: ParticipantCallReport)] = [:]
+  /// Call rows to write at the next flush, by seq.
+  var dirtyCalls: [Int64: ParticipantCallReport] = [:]
+  var nextCallSeq: Int64 = 1
   /// A read of an evicted process that failed; the next flush reports it.
   private var deferredError: StorageError?
 
@@ -118,6 +123,7 @@ public final class SQLiteEngineStore: EngineStore {
         try loadProcesses(db)
         try loadDispatches(db)
         try loadTimersTrackersAndBuiltIns(db)
+        nextCallSeq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM calls") ?? 0) + 1
       }
     } catch let error as StorageError {
       throw error
@@ -313,7 +319,7 @@ public final class SQLiteEngineStore: EngineStore {
   /// Whether anything changed in memory since the last flush.
   public var hasUnflushedChanges: Bool {
     !dirtyExpressions.isEmpty || !dirtyProcesses.isEmpty || !dirtyDispatches.isEmpty || !eventMarks.isEmpty
-      || !dirtyTimers.isEmpty || !dirtyListeners.isEmpty || !dirtyBuiltIns.isEmpty
+      || !dirtyCalls.isEmpty || !dirtyTimers.isEmpty || !dirtyListeners.isEmpty || !dirtyBuiltIns.isEmpty
       || nextMessageSeq - 1 > messagesWrittenUpTo || messagesConsumedUpTo > messagesDeletedUpTo
   }
 
@@ -340,6 +346,7 @@ public final class SQLiteEngineStore: EngineStore {
         rows += try writeProcesses(db, timestamp: timestamp)
         rows += try writeDispatches(db)
         rows += try writeEventMarks(db)
+        rows += try writeCalls(db)
         rows += try writeTimersTrackersAndBuiltIns(db)
       }
     } catch {
@@ -515,6 +522,7 @@ public final class SQLiteEngineStore: EngineStore {
     }
     dirtyDispatches.removeAll(keepingCapacity: true)
     eventMarks.removeAll()
+    dirtyCalls.removeAll(keepingCapacity: true)
   }
 
   /// Forgets cached copies of pruned processes (called by `prune`).

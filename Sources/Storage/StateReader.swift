@@ -74,6 +74,8 @@ public struct StateReader {
     public let expressions: [(expid: String, name: String, status: String, error: String?, listeningTo: String?)]
     /// Participant calls waiting for an answer.
     public let dispatches: [(expid: String, participant: String)]
+    /// Every participant call, answered or not, in the order they started.
+    public let calls: [ParticipantCallReport]
   }
 
   public func process(_ wfid: String) throws(StorageError) -> ProcessDetails? {
@@ -108,13 +110,31 @@ public struct StateReader {
         let dispatches = try Row.fetchAll(
           db, sql: "SELECT expid, participant FROM dispatches WHERE wfid = ? ORDER BY seq", arguments: [wfid]
         ).map { (expid: $0[0] as String, participant: $0[1] as String) }
+        let calls = try self.calls(wfid, db)
         return ProcessDetails(
           summary: summary, tree: (try? JSONValue.parse(treeText)) ?? .null, fields: fields, history: history,
           expressions: expressions.map { (expid: $0.0, name: $0.1, status: $0.2, error: $0.3, listeningTo: $0.4) },
-          dispatches: dispatches)
+          dispatches: dispatches, calls: calls)
       }
+    } catch let error as StorageError {
+      throw error
     } catch {
       throw StorageError(path: path, "cannot read process \(wfid): \(error)")
+    }
+  }
+
+  /// The participant calls of a process, oldest first (none in a database serve has not migrated yet).
+  func calls(_ wfid: String, _ db: Database) throws -> [ParticipantCallReport] {
+    guard try db.tableExists("calls") else { return [] }
+    return try Row.fetchAll(
+      db, sql: "SELECT seq, \(SQLiteEngineStore.callColumns) FROM calls WHERE wfid = ? ORDER BY seq", arguments: [wfid]
+    ).map { row in
+      let seq: Int64 = row[0]
+      do {
+        return try SQLiteEngineStore.decodeCall(row, from: 1)
+      } catch let error as StorageDecodingError {
+        throw StorageError.corrupt(path, table: "calls", key: "seq \(seq)", error)
+      }
     }
   }
 }
