@@ -15,6 +15,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2"),
     .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+    // robogrator.toml (toml++ underneath: about 45 s of a clean debug build).
+    .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
   ],
   targets: [
     .systemLibrary(
@@ -50,6 +52,7 @@ let package = Package(
       name: "Robogrator",
       dependencies: [
         "OBSEvents", "ProcessStore", "OrderedJSON", "PDef", "Workflow", "Lint", "Storage", "Participants",
+        .product(name: "TOMLKit", package: "TOMLKit"),
       ]),
     .executableTarget(
       name: "robogrator",
@@ -74,7 +77,10 @@ let package = Package(
     .testTarget(name: "OBSEventsTests", dependencies: ["OBSEvents", "OrderedJSON"]),
     .testTarget(name: "ProcessStoreTests", dependencies: ["ProcessStore", "OBSEvents", "OrderedJSON", "Lint"]),
     .testTarget(
-      name: "RobogratorTests", dependencies: ["Robogrator", "OBSEvents", "OrderedJSON", "ProcessStore", "Lint"]),
+      name: "RobogratorTests",
+      dependencies: [
+        "Robogrator", "OBSEvents", "OrderedJSON", "ProcessStore", "Lint", "Participants", "Storage", "Workflow",
+      ]),
     .testTarget(name: "RobogratorCLITests", dependencies: ["OrderedJSON", "CSQLite"]),
   ],
   swiftLanguageModes: [.v6]

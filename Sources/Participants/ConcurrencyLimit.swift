@@ -9,6 +9,8 @@ final class ConcurrencyLimit: Sendable {
   }
 
   private struct State {
+    var limit: Int
+    /// Free slots; below zero after the limit was lowered while calls ran.
     var available: Int
     var waiters: [Waiter] = []
     var nextID: UInt64 = 0
@@ -17,12 +19,29 @@ final class ConcurrencyLimit: Sendable {
   private let state: Mutex<State>
 
   /// The number of slots.
-  let limit: Int
+  var limit: Int { state.withLock { $0.limit } }
 
   init(limit: Int) {
     precondition(limit > 0, "the participant concurrency limit must be at least 1")
-    self.limit = limit
-    self.state = Mutex(State(available: limit))
+    self.state = Mutex(State(limit: limit, available: limit))
+  }
+
+  /// Changes the number of slots (a configuration reload). Raising it starts
+  /// waiting callers at once; lowering it lets running calls finish, and new
+  /// ones start only when fewer than the new limit run.
+  func setLimit(_ limit: Int) {
+    precondition(limit > 0, "the participant concurrency limit must be at least 1")
+    let woken = state.withLock { state -> [Waiter] in
+      state.available += limit - state.limit
+      state.limit = limit
+      var woken: [Waiter] = []
+      while state.available > 0 && !state.waiters.isEmpty {
+        state.available -= 1
+        woken.append(state.waiters.removeFirst())
+      }
+      return woken
+    }
+    for waiter in woken { waiter.continuation.resume(returning: true) }
   }
 
   /// Number of callers queued for a slot (for metrics and tests).
@@ -69,9 +88,9 @@ final class ConcurrencyLimit: Sendable {
   /// Gives a slot back: to the longest-waiting caller, or to the pool.
   func release() {
     let next = state.withLock { state -> Waiter? in
-      if state.waiters.isEmpty {
+      if state.waiters.isEmpty || state.available < 0 {
         state.available += 1
-        precondition(state.available <= limit, "ConcurrencyLimit released more often than acquired")
+        precondition(state.available <= state.limit, "ConcurrencyLimit released more often than acquired")
         return nil
       }
       return state.waiters.removeFirst()

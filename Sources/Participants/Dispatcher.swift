@@ -60,8 +60,13 @@ public enum ParticipantResolution: Sendable, Equatable {
 /// executable's end is posted with its answer.
 public final class Dispatcher: Sendable {
   public let participantsDirectory: String
-  public let aliases: [ParticipantAlias]
-  let runner: ExecutableRunner
+  /// Configured aliases, tried in order (replaced by a configuration reload).
+  public var aliases: [ParticipantAlias] {
+    get { aliasTable.withLock { $0 } }
+    set { aliasTable.withLock { $0 = newValue } }
+  }
+  private let aliasTable: Mutex<[ParticipantAlias]>
+  public let runner: ExecutableRunner
   /// Delivers a finished executable call (thread-safe): its record, for the store, and its
   /// answer, for the engine; no answer when its expression was cancelled (the record ends
   /// `cancelled`). Both are applied on the engine's thread, the record first.
@@ -82,7 +87,7 @@ public final class Dispatcher: Sendable {
     post: @escaping @Sendable (ParticipantCallReport, Result<JSONObject, ParticipantError>?) -> Void
   ) {
     self.participantsDirectory = participantsDirectory
-    self.aliases = aliases
+    self.aliasTable = Mutex(aliases)
     self.runner = runner
     self.now = now
     self.post = post
@@ -117,7 +122,8 @@ public final class Dispatcher: Sendable {
   /// Starts serving a dispatch (called by the engine's `onDispatch`; `attempt`
   /// is 2 or more when a call is started again after a restart).
   public func dispatch(_ dispatch: Dispatch, engine: WorkflowEngine, attempt: Int = 1) {
-    let resolution = resolve(dispatch.participant, hasListener: engine.hasListener)
+    let resolution = resolve(
+      dispatch.participant, hasListener: { engine.hasListener(for: $0, from: dispatch.expression.wfid) })
     let call = ParticipantCallReport(
       expression: dispatch.expression, participant: dispatch.participant, attempt: attempt,
       resolution: resolution.kind, executablePath: resolution.executablePath, startedAt: now())

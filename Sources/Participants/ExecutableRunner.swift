@@ -18,7 +18,7 @@ import Synchronization
 /// child) and waits for exit with pidfd + epoll instead of polling.
 public final class ExecutableRunner: Sendable {
   /// Limits and policies shared by every call through one runner.
-  public struct Configuration: Sendable {
+  public struct Configuration: Sendable, Equatable {
     /// Most participant processes running at once; further calls wait in FIFO order.
     public var maxConcurrentProcesses: Int
     /// Timeout for calls whose expression has no `:timeout`; `nil` means none.
@@ -50,19 +50,28 @@ public final class ExecutableRunner: Sendable {
     }
   }
 
-  /// The limits this runner applies.
-  public let configuration: Configuration
+  /// The limits this runner applies (a call keeps those it started with).
+  public var configuration: Configuration { current.withLock { $0 } }
+  private let current: Mutex<Configuration>
   let limit: ConcurrencyLimit
 
   public init(configuration: Configuration = Configuration()) {
     precondition(configuration.maxReplyBytes > 0 && configuration.stderrTailBytes > 0)
-    self.configuration = configuration
+    self.current = Mutex(configuration)
     self.limit = ConcurrencyLimit(limit: configuration.maxConcurrentProcesses)
     // A participant that exits without reading its whole workitem closes the pipe under our
     // write; with SIGPIPE at its default that would kill the engine. The write then fails with
     // EPIPE, which the runner expects. Children do not inherit this: swift-subprocess spawns
     // with POSIX_SPAWN_SETSIGDEF for every signal and an empty signal mask.
     _ = signal(SIGPIPE, SIG_IGN)
+  }
+
+  /// Applies new limits (a configuration reload): calls started from now on
+  /// use them; the concurrency limit changes at once.
+  public func reconfigure(_ configuration: Configuration) {
+    precondition(configuration.maxReplyBytes > 0 && configuration.stderrTailBytes > 0)
+    current.withLock { $0 = configuration }
+    limit.setLimit(configuration.maxConcurrentProcesses)
   }
 
   /// Number of calls waiting for a concurrency slot.
@@ -86,6 +95,7 @@ public final class ExecutableRunner: Sendable {
       return .notStarted(request, reason: .cancelled, queueWait: queueWait)
     }
 
+    let configuration = self.configuration
     let grace = configuration.terminationGracePeriod
     var platformOptions = PlatformOptions()
     // setpgid(0, 0) in the child (POSIX_SPAWN_SETPGROUP): the child leads a new process group

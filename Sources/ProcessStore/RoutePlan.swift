@@ -36,6 +36,8 @@ public struct PlannedLaunch: Sendable {
   public var definitionText: String
   /// The conf that was merged (absolute path), if one exists.
   public var conf: String?
+  /// What the conf held, as read.
+  public var confFields: JSONObject?
   /// `{"project": P, "ev": {...}}` overlaid by the conf.
   public var fields: JSONObject
   /// Found in an ancestor's `_any` folder.
@@ -99,14 +101,17 @@ extension ProcessStore {
       fields["project"] = .string(project.name)
       fields["ev"] = .object(event.fields)
       var confPath: String?
+      var confFields: JSONObject?
       if let name = match.entry.name {
         let candidate = path(
           StoreIndex.join(match.directory, DefinitionFileName.confName(label: match.label, name: name)))
         switch FileSystem.read(candidate) {
         case .success(let bytes):
           do {
-            fields.merge(try ConfFile.parse(String(decoding: bytes, as: UTF8.self)))
+            let parsed = try ConfFile.parse(String(decoding: bytes, as: UTF8.self))
+            fields.merge(parsed)
             confPath = candidate
+            confFields = parsed
           } catch {
             target.errors.append(LaunchFailure(file: candidate, message: "the conf \(error)"))
             continue
@@ -121,8 +126,8 @@ extension ProcessStore {
       target.launches.append(
         PlannedLaunch(
           definition: definitionPath, linkTarget: FileSystem.readLink(definitionPath), definitionText: text,
-          conf: confPath, fields: fields, isForSubprojects: match.isForSubprojects, label: match.label,
-          name: match.entry.name))
+          conf: confPath, confFields: confFields, fields: fields, isForSubprojects: match.isForSubprojects,
+          label: match.label, name: match.entry.name))
     }
     return target
   }

@@ -30,10 +30,15 @@ public final class Daemon: @unchecked Sendable {
     public var synchronous: SQLiteEngineStore.Synchronous = .normal
     public var aliases: [ParticipantAlias] = []
     public var decoder = EventDecoder()
-    /// Participant programs running at once.
-    public var maximumParticipants = 8
+    /// Participant programs running at once, their default timeout, the TERM→KILL grace.
+    public var runner = ExecutableRunner.Configuration(maxConcurrentProcesses: 8)
     /// Engine messages per transaction.
     public var batchSize = 256
+    /// How long finished processes and handled events are kept (seconds; nil: forever).
+    public var keepProcesses: Double? = 30 * 86_400
+    public var keepEvents: Double? = 30 * 86_400
+    /// The configuration file these came from, if any (reloaded on SIGHUP).
+    public var configFile: String?
 
     public init(root: String, state: String) {
       self.root = root
@@ -43,6 +48,28 @@ public final class Daemon: @unchecked Sendable {
       self.state = state
     }
 
+    /// The daemon's part of the configuration.
+    public init(_ config: Config) {
+      self.init(root: config.root, state: config.state)
+      store = config.storeDirectory
+      participants = config.participantsDirectory
+      spool = config.spoolDirectory
+      synchronous = config.synchronous
+      aliases = config.aliases
+      decoder = config.decoder
+      runner = config.runnerConfiguration
+      batchSize = config.batchSize
+      keepProcesses = config.keepProcesses
+      keepEvents = config.keepEvents
+      configFile = config.file
+    }
+
+    /// Participant programs running at once.
+    public var maximumParticipants: Int {
+      get { runner.maxConcurrentProcesses }
+      set { runner.maxConcurrentProcesses = newValue }
+    }
+
     public var databasePath: String { state + "/robogrator.sqlite" }
   }
 
@@ -50,6 +77,8 @@ public final class Daemon: @unchecked Sendable {
     /// A finished executable call: its record, and its answer unless its expression was cancelled.
     case answer(ParticipantCallReport, Result<JSONObject, ParticipantError>?)
     case spool
+    /// New settings from a configuration reload (SIGHUP).
+    case reload(Settings)
     case stop
   }
 
@@ -73,12 +102,12 @@ public final class Daemon: @unchecked Sendable {
     }
   }
 
-  public let settings: Settings
+  public private(set) var settings: Settings
   let database: SQLiteEngineStore
   let engine: WorkflowEngine
   let dispatcher: Dispatcher
   let processes: ProcessStore
-  let intake: Spool
+  var intake: Spool
   private let log: @Sendable (String) -> Void
   private let mailbox = Mailbox()
   private var lockDescriptor: Int32 = -1
@@ -106,11 +135,16 @@ public final class Daemon: @unchecked Sendable {
     database = try SQLiteEngineStore(path: settings.databasePath, synchronous: settings.synchronous)
     processes = try ProcessStore(root: settings.store, watch: true)
     intake = Spool(directory: settings.spool, decoder: settings.decoder)
+    if settings.keepProcesses != nil || settings.keepEvents != nil {
+      log(
+        "keeping finished processes \(Self.describeKeep(settings.keepProcesses)), handled events \(Self.describeKeep(settings.keepEvents))"
+      )
+    }
     engine = WorkflowEngine(store: database)
     let mailbox = self.mailbox
     dispatcher = Dispatcher(
       participantsDirectory: settings.participants, aliases: settings.aliases,
-      runner: ExecutableRunner(configuration: .init(maxConcurrentProcesses: settings.maximumParticipants)),
+      runner: ExecutableRunner(configuration: settings.runner),
       post: { call, answer in mailbox.post(.answer(call, answer)) })
     let engine = self.engine
     let dispatcher = self.dispatcher
@@ -162,10 +196,12 @@ public final class Daemon: @unchecked Sendable {
           database.callEnded(call)
           if let answer { engine.receive(call.expression, answer) }
         case .spool: drainSpool()
+        case .reload(let settings): reload(settings)
         case .stop: stopping = true
         }
       }
       let answered = handleRequests()
+      pruneIfDue()
       let processed = engine.run(maximumMessages: settings.batchSize)
       do {
         try database.flush()
@@ -192,6 +228,87 @@ public final class Daemon: @unchecked Sendable {
         _ = mailbox.wake.wait(timeout: .now() + wait)
       }
     }
+  }
+
+  // MARK: - Reloading and retention
+
+  /// Posts new settings (from SIGHUP); the loop applies them between batches.
+  public func reload(with settings: Settings) { post(.reload(settings)) }
+
+  /// Applies what can change while serving; the rest is reported as needing a restart.
+  func reload(_ new: Settings) {
+    var applied: [String] = []
+    var ignored: [String] = []
+    func note(_ name: String, _ changed: Bool, reloadable: Bool) {
+      guard changed else { return }
+      if reloadable { applied.append(name) } else { ignored.append(name) }
+    }
+    note("root", new.root != settings.root, reloadable: false)
+    note("store", new.store != settings.store, reloadable: false)
+    note("spool", new.spool != settings.spool, reloadable: false)
+    note("participants folder", new.participants != settings.participants, reloadable: false)
+    note("state", new.state != settings.state, reloadable: false)
+    note("synchronous", new.synchronous != settings.synchronous, reloadable: false)
+    note("aliases", new.aliases != settings.aliases, reloadable: true)
+    note("participant limits", new.runner != settings.runner, reloadable: true)
+    note(
+      "event decoding",
+      new.decoder.maximumSize != settings.decoder.maximumSize
+        || new.decoder.bus.namespace != settings.decoder.bus.namespace, reloadable: true)
+    note("batch size", new.batchSize != settings.batchSize, reloadable: true)
+    note(
+      "retention", new.keepProcesses != settings.keepProcesses || new.keepEvents != settings.keepEvents,
+      reloadable: true)
+    dispatcher.aliases = new.aliases
+    dispatcher.runner.reconfigure(new.runner)
+    intake.decoder = new.decoder
+    var kept = new
+    // Paths and the database mode stay as started.
+    kept.root = settings.root
+    kept.store = settings.store
+    kept.spool = settings.spool
+    kept.participants = settings.participants
+    kept.state = settings.state
+    kept.synchronous = settings.synchronous
+    settings = kept
+    lastPrune = .distantPast
+    let source = new.configFile ?? "defaults and environment"
+    log(
+      "configuration reloaded from \(source): "
+        + (applied.isEmpty ? "nothing changed" : "applied \(applied.joined(separator: ", "))")
+        + (ignored.isEmpty ? "" : "; restart serve to change \(ignored.joined(separator: ", "))"))
+  }
+
+  private var lastPrune = Date.distantPast
+
+  /// Deletes finished processes and handled events older than the retention (hourly).
+  func pruneIfDue(now: Date = Date()) {
+    guard now.timeIntervalSince(lastPrune) >= 3600 else { return }
+    lastPrune = now
+    guard settings.keepProcesses != nil || settings.keepEvents != nil else { return }
+    do {
+      let (processes, events) = try database.prune(
+        processesBefore: settings.keepProcesses.map { now.addingTimeInterval(-$0) },
+        eventsBefore: settings.keepEvents.map { now.addingTimeInterval(-$0) })
+      if processes > 0 || events > 0 {
+        log(
+          "pruned \(processes) finished process\(processes == 1 ? "" : "es") and \(events) handled event\(events == 1 ? "" : "s") past their retention"
+        )
+      }
+    } catch {
+      log("error: \(error)")
+    }
+  }
+
+  static func describeKeep(_ seconds: Double?) -> String {
+    guard let seconds else { return "forever" }
+    if seconds >= 86_400 && seconds.truncatingRemainder(dividingBy: 86_400) == 0 {
+      return "for \(Int(seconds / 86_400)) day\(seconds == 86_400 ? "" : "s")"
+    }
+    if seconds >= 3600 && seconds.truncatingRemainder(dividingBy: 3600) == 0 {
+      return "for \(Int(seconds / 3600)) h"
+    }
+    return "for \(Int(seconds)) s"
   }
 
   // MARK: - Operator requests (robogrator cancel, replay, launch, reroute)
@@ -234,7 +351,8 @@ public final class Daemon: @unchecked Sendable {
         let tree = try PDefParser.parse(request.payload["definition"]?.stringValue ?? "", file: file)
         let launched = try engine.launch(
           tree, fields: request.payload["fields"]?.objectValue ?? [:],
-          variables: request.payload["variables"]?.objectValue ?? [:])
+          variables: request.payload["variables"]?.objectValue ?? [:],
+          origin: ["command": "robogrator launch", "definition": .string(file), "request": .int(Int(request.id))])
         return (false, "launched \(file) as \(launched)", ["wfid": .string(launched)])
       } catch {
         return (true, "\(error)", [:])
@@ -309,7 +427,11 @@ public final class Daemon: @unchecked Sendable {
       for launch in target.launches {
         do {
           let tree = try PDefParser.parse(launch.definitionText, file: launch.definition)
-          let wfid = try engine.launch(tree, fields: launch.fields)
+          var origin: JSONObject = ["event": .int(Int(id)), "definition": .string(launch.definition)]
+          origin["link_target"] = launch.linkTarget.map(JSONValue.string)
+          origin["conf"] = launch.conf.map(JSONValue.string)
+          origin["conf_fields"] = launch.confFields.map(JSONValue.object)
+          let wfid = try engine.launch(tree, fields: launch.fields, origin: origin)
           launched.append(.string(wfid))
           log("\(name): \(event.label) for \(target.project) launched \(launch.definition) as \(wfid)")
         } catch {

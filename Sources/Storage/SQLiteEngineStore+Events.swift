@@ -125,21 +125,25 @@ extension SQLiteEngineStore {
     }
   }
 
-  /// Deletes processes that finished (completed, terminated, cancelled), with
-  /// their participant calls, and events that were handled (routed or failed)
-  /// before `cutoff`. Events still `new` and processes with live expressions
-  /// are kept.
+  /// Deletes finished processes (completed, terminated, cancelled; never
+  /// errored or running ones, nor ones with live expressions or queued
+  /// messages) last changed before `processesBefore`, with their history and
+  /// participant calls, and routed or failed events received before
+  /// `eventsBefore`. Nil keeps them. Call between flushes.
   @discardableResult
-  public func prune(before cutoff: Date) throws(StorageError) -> (processes: Int, events: Int) {
+  public func prune(processesBefore: Date?, eventsBefore: Date?) throws(StorageError) -> (processes: Int, events: Int) {
     do {
-      let candidates = try database.read { db in
-        try String.fetchAll(
-          db,
-          sql: """
-            SELECT wfid FROM processes
-            WHERE status IN ('completed', 'terminated', 'cancelled') AND updated_at < ?
-            """, arguments: [cutoff])
-      }.filter { !hasLiveExpressions($0) }
+      let candidates =
+        try processesBefore.map { cutoff in
+          try database.read { db in
+            try String.fetchAll(
+              db,
+              sql: """
+                SELECT wfid FROM processes
+                WHERE status IN ('completed', 'terminated', 'cancelled') AND updated_at < ?
+                """, arguments: [cutoff])
+          }.filter { !hasLiveExpressions($0) }
+        } ?? []
       let counts = try database.write { db in
         let delete = try db.cachedStatement(sql: "DELETE FROM processes WHERE wfid = ?")
         let deleteCalls = try db.cachedStatement(sql: "DELETE FROM calls WHERE wfid = ?")
@@ -147,15 +151,26 @@ extension SQLiteEngineStore {
           try delete.execute(arguments: [wfid])
           try deleteCalls.execute(arguments: [wfid])
         }
-        try db.execute(
-          sql: "DELETE FROM events WHERE status IN ('routed', 'failed') AND received_at < ?", arguments: [cutoff])
-        return (candidates.count, db.changesCount)
+        var events = 0
+        if let eventsBefore {
+          try db.execute(
+            sql: "DELETE FROM events WHERE status IN ('routed', 'failed') AND received_at < ?",
+            arguments: [eventsBefore])
+          events = db.changesCount
+        }
+        return (candidates.count, events)
       }
       forgetProcesses(candidates)
       forgetCalls(of: Set(candidates))
       return counts
     } catch {
-      throw StorageError(path: path, "cannot prune entries older than \(cutoff): \(error)")
+      throw StorageError(path: path, "cannot prune finished processes and handled events: \(error)")
     }
+  }
+
+  /// Prunes processes and events with one cutoff.
+  @discardableResult
+  public func prune(before cutoff: Date) throws(StorageError) -> (processes: Int, events: Int) {
+    try prune(processesBefore: cutoff, eventsBefore: cutoff)
   }
 }

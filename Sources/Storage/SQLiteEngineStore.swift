@@ -118,9 +118,10 @@ public final class SQLiteEngineStore: EngineStore {
   private func load() throws(StorageError) {
     do {
       try database.read { db throws in
+        // Processes first: expressions and messages name nodes of their trees.
+        try loadProcesses(db)
         try loadExpressions(db)
         try loadMessages(db)
-        try loadProcesses(db)
         try loadDispatches(db)
         try loadTimersTrackersAndBuiltIns(db)
         nextCallSeq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM calls") ?? 0) + 1
@@ -139,7 +140,7 @@ public final class SQLiteEngineStore: EngineStore {
       let expression: FlowExpression
       do {
         expression = try StorageCoding.decodeExpression(
-          id: id, body: try StorageCoding.parse(row[3], "expressions.body"))
+          id: id, body: try StorageCoding.parse(row[3], "expressions.body"), processTree: { self.tree(of: $0, db) })
       } catch {
         throw StorageError.corrupt(path, table: "expressions", key: id.description, error)
       }
@@ -154,7 +155,12 @@ public final class SQLiteEngineStore: EngineStore {
     while let row = try rows.next() {
       let seq: Int64 = row[0]
       do {
-        queue.append((seq, try StorageCoding.decodeMessage(try StorageCoding.parse(row[1], "messages.body"))))
+        queue.append(
+          (
+            seq,
+            try StorageCoding.decodeMessage(
+              try StorageCoding.parse(row[1], "messages.body"), processTree: { self.tree(of: $0, db) })
+          ))
       } catch {
         throw StorageError.corrupt(path, table: "messages", key: "seq \(seq)", error)
       }
@@ -210,7 +216,16 @@ public final class SQLiteEngineStore: EngineStore {
     nextDispatchSeq = last + 1
   }
 
-  private static let processColumns = "wfid, name, revision, status, tree, fields, errors"
+  /// The tree of a process being loaded: from the cache, else read (a finished process with live expressions).
+  private func tree(of wfid: String, _ db: Database) -> PDefNode? {
+    if let tree = processes[wfid]?.tree { return tree }
+    guard let text = try? String.fetchOne(db, sql: "SELECT tree FROM processes WHERE wfid = ?", arguments: [wfid]),
+      let value = try? StorageCoding.parse(text, "processes.tree")
+    else { return nil }
+    return try? StorageCoding.decodeTree(value, "processes.tree")
+  }
+
+  private static let processColumns = "wfid, name, revision, status, tree, fields, errors, origin"
 
   private func decodeProcess(_ row: Row, history: [String]) throws -> ProcessRecord {
     let wfid: String = row[0]
@@ -225,9 +240,13 @@ public final class SQLiteEngineStore: EngineStore {
         try StorageCoding.requireObject(StorageCoding.parse(text, "processes.fields"), "processes.fields")
       }
       let errors = try StorageCoding.decodeErrors(StorageCoding.parse(row[6], "processes.errors"), "processes.errors")
+      let originText: String? = row[7]
+      let origin = try originText.map { (text) throws(StorageDecodingError) in
+        try StorageCoding.requireObject(StorageCoding.parse(text, "processes.origin"), "processes.origin")
+      }
       return ProcessRecord(
         wfid: wfid, name: row[1], revision: row[2], tree: tree, status: status, fields: fields, errors: errors,
-        history: history)
+        history: history, origin: origin)
     } catch let error as StorageDecodingError {
       throw StorageError.corrupt(path, table: "processes", key: wfid, error)
     }
@@ -370,7 +389,7 @@ public final class SQLiteEngineStore: EngineStore {
       if let expression = expressionsByWfid[id.wfid]?[id] {
         try upsert.execute(arguments: [
           id.wfid, id.expid, id.subid, expression.status.rawValue,
-          StorageCoding.encodeBody(expression).serialized(),
+          StorageCoding.encodeBody(expression, processTree: processes[id.wfid]?.tree).serialized(),
         ])
         count += 1
       } else if expressionsOnDisk.contains(id) {
@@ -393,22 +412,30 @@ public final class SQLiteEngineStore: EngineStore {
       let insert = try db.cachedStatement(sql: "INSERT INTO messages (seq, body) VALUES (?, ?)")
       for index in max(queueHead, queue.count - appended)..<queue.count {
         let (seq, message) = queue[index]
-        try insert.execute(arguments: [seq, StorageCoding.encode(message).serialized()])
+        try insert.execute(arguments: [
+          seq, StorageCoding.encode(message, processTree: tree(for: message)).serialized(),
+        ])
         count += 1
       }
     }
     return count
   }
 
+  /// The tree an apply message's node may be named in.
+  private func tree(for message: EngineMessage) -> PDefNode? {
+    guard case .apply(let apply) = message else { return nil }
+    return processes[apply.id.wfid]?.tree
+  }
+
   private func writeProcesses(_ db: Database, timestamp: Date) throws -> Int {
     guard !dirtyProcesses.isEmpty else { return 0 }
     let upsert = try db.cachedStatement(
       sql: """
-        INSERT INTO processes (wfid, name, revision, status, tree, fields, errors, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO processes (wfid, name, revision, status, tree, fields, errors, origin, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (wfid) DO UPDATE SET name = excluded.name, revision = excluded.revision,
           status = excluded.status, tree = excluded.tree, fields = excluded.fields, errors = excluded.errors,
-          updated_at = excluded.updated_at
+          origin = excluded.origin, updated_at = excluded.updated_at
         """)
     // The tree is the biggest column and never changes after launch: skip it when the disk has it.
     let update = try db.cachedStatement(
@@ -430,7 +457,8 @@ public final class SQLiteEngineStore: EngineStore {
       if treesOnDisk[wfid] != record.tree || db.changesCount == 0 {
         try upsert.execute(arguments: [
           wfid, record.name, record.revision, record.status.rawValue, StorageCoding.encodeTree(record.tree), fields,
-          StorageCoding.encodeErrors(record.errors), timestamp, timestamp,
+          StorageCoding.encodeErrors(record.errors), record.origin.map { JSONValue.object($0).serialized() },
+          timestamp, timestamp,
         ])
       }
       count += 1
@@ -536,7 +564,20 @@ public final class SQLiteEngineStore: EngineStore {
     treesOnDisk[wfid] = nil
   }
 
-  func hasLiveExpressions(_ wfid: String) -> Bool { expressionsByWfid[wfid]?.isEmpty == false }
+  /// Whether the process still has expressions, or messages waiting (prune keeps it: they name nodes of its tree).
+  func hasLiveExpressions(_ wfid: String) -> Bool {
+    if expressionsByWfid[wfid]?.isEmpty == false { return true }
+    return queue[queueHead...].contains { messageWfid($0.message) == wfid }
+  }
+
+  private func messageWfid(_ message: EngineMessage) -> String {
+    switch message {
+    case .apply(let apply): apply.id.wfid
+    case .reply(let to, _, _): to.wfid
+    case .cancel(let id, _), .timer(let id, _), .receive(let id, _): id.wfid
+    case .command(let to, _): to.wfid
+    }
+  }
 
   // MARK: - Timers, listeners, built-in state
 

@@ -76,6 +76,8 @@ public struct StateReader {
     public let dispatches: [(expid: String, participant: String)]
     /// Every participant call, answered or not, in the order they started.
     public let calls: [ParticipantCallReport]
+    /// What launched it (event, definition, conf used), if recorded.
+    public let origin: JSONValue?
   }
 
   public func process(_ wfid: String) throws(StorageError) -> ProcessDetails? {
@@ -85,7 +87,7 @@ public struct StateReader {
           let row = try Row.fetchOne(
             db,
             sql:
-              "SELECT wfid, name, status, fields, created_at, updated_at, errors, tree FROM processes WHERE wfid = ?",
+              "SELECT wfid, name, status, fields, created_at, updated_at, errors, tree, \(try Self.originColumn(db)) FROM processes WHERE wfid = ?",
             arguments: [wfid])
         else { return nil }
         let fieldsText: String? = row[3]
@@ -96,14 +98,18 @@ public struct StateReader {
           project: fields?["project"]?.stringValue, createdAt: row[4], updatedAt: row[5],
           errors: ((try? JSONValue.parse(errorsText))?.arrayValue ?? []).compactMap(\.stringValue))
         let treeText: String = row[7]
+        let originText: String? = row[8]
         let history = try String.fetchAll(
           db, sql: "SELECT line FROM history WHERE wfid = ? ORDER BY line_no", arguments: [wfid])
+        let tree = (try? JSONValue.parse(treeText)) ?? .null
         let expressions = try Row.fetchAll(
           db, sql: "SELECT expid, status, body FROM expressions WHERE wfid = ? ORDER BY expid", arguments: [wfid]
         ).map { row -> (String, String, String, String?, String?) in
           let body = (try? JSONValue.parse(row[2] as String)) ?? .null
+          // The node's name: from its own tree, or from the process tree's node it names (`tree_at`).
+          let node = body["tree_at"]?.stringValue.map { Self.node(of: tree, atExpid: $0) } ?? body["tree"]
           return (
-            row[0], body["tree"]?.arrayValue?.first?.stringValue ?? "?", row[1], body["error"]?.stringValue,
+            row[0], node?.arrayValue?.first?.stringValue ?? "?", row[1], body["error"]?.stringValue,
             body["state"]?["to"]?.stringValue
           )
         }
@@ -112,9 +118,9 @@ public struct StateReader {
         ).map { (expid: $0[0] as String, participant: $0[1] as String) }
         let calls = try self.calls(wfid, db)
         return ProcessDetails(
-          summary: summary, tree: (try? JSONValue.parse(treeText)) ?? .null, fields: fields, history: history,
+          summary: summary, tree: tree, fields: fields, history: history,
           expressions: expressions.map { (expid: $0.0, name: $0.1, status: $0.2, error: $0.3, listeningTo: $0.4) },
-          dispatches: dispatches, calls: calls)
+          dispatches: dispatches, calls: calls, origin: originText.flatMap { try? JSONValue.parse($0) })
       }
     } catch let error as StorageError {
       throw error
@@ -140,6 +146,24 @@ public struct StateReader {
 }
 
 extension StateReader {
+  /// `origin`, or NULL in a database the running serve has not migrated yet.
+  static func originColumn(_ db: Database) throws -> String {
+    try db.columns(in: "processes").contains { $0.name == "origin" } ? "origin" : "NULL"
+  }
+
+  /// The node at `expid` of a tree in its JSON form (`[name, attributes, children]`).
+  static func node(of tree: JSONValue, atExpid expid: String) -> JSONValue? {
+    var parts = expid.split(separator: "_")[...]
+    guard parts.popFirst() == "0" else { return nil }
+    var node = tree
+    for part in parts {
+      guard let index = Int(part), let children = node.arrayValue?.last?.arrayValue, children.indices.contains(index)
+      else { return nil }
+      node = children[index]
+    }
+    return node
+  }
+
   /// One line of `robogrator events`.
   public struct EventSummary: Sendable, Equatable {
     public let id: Int64

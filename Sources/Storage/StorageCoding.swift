@@ -39,13 +39,17 @@ enum StorageCoding {
   // MARK: - FlowExpression
 
   /// The expression minus its id (the id is the row's key).
-  static func encodeBody(_ expression: FlowExpression) -> JSONValue {
+  ///
+  /// When the expression runs the node at its own expid in `processTree`
+  /// (nearly always), `tree_at` names it instead of copying the subtree: a
+  /// step of a sequence would otherwise rewrite the whole definition.
+  static func encodeBody(_ expression: FlowExpression, processTree: PDefNode? = nil) -> JSONValue {
     var object = JSONObject()
     object.reserveCapacity(10)
     object["parent"] = expression.parent.map(encode) ?? .null
     object["kind"] = .string(expression.kind)
     object["status"] = .string(expression.status.rawValue)
-    object["tree"] = expression.tree.toJSON()
+    encodeTree(expression.tree, expid: expression.id.expid, processTree: processTree, into: &object)
     object["applied"] = .object(expression.applied)
     object["variables"] = expression.variables.map { .object($0) } ?? .null
     object["children"] = .array(expression.children.map(encode))
@@ -55,7 +59,9 @@ enum StorageCoding {
     return .object(object)
   }
 
-  static func decodeExpression(id: FlowExpressionID, body: JSONValue) throws(StorageDecodingError) -> FlowExpression {
+  static func decodeExpression(
+    id: FlowExpressionID, body: JSONValue, processTree: (String) -> PDefNode? = { _ in nil }
+  ) throws(StorageDecodingError) -> FlowExpression {
     let object = try requireObject(body, "expression \(id)")
     let parent = try optional(object["parent"]).map { (value) throws(StorageDecodingError) in
       try decodeID(value, "expression \(id) parent")
@@ -64,7 +70,8 @@ enum StorageCoding {
     guard let statusText = object["status"]?.stringValue, let status = FlowExpression.Status(rawValue: statusText)
     else { throw StorageDecodingError("expression \(id): unknown status \(describe(object["status"]))") }
     var expression = FlowExpression(
-      id: id, parent: parent, tree: try decodeTree(object["tree"], "expression \(id) tree"), kind: kind,
+      id: id, parent: parent,
+      tree: try decodeTree(in: object, wfid: id.wfid, processTree: processTree, "expression \(id) tree"), kind: kind,
       applied: try requireObject(object["applied"], "expression \(id) applied"),
       variables: try optionalObject(object["variables"], "expression \(id) variables"))
     expression.status = status
@@ -81,14 +88,14 @@ enum StorageCoding {
 
   // MARK: - EngineMessage
 
-  static func encode(_ message: EngineMessage) -> JSONValue {
+  static func encode(_ message: EngineMessage, processTree: PDefNode? = nil) -> JSONValue {
     var object = JSONObject()
     switch message {
     case .apply(let apply):
       object["type"] = "apply"
       object["id"] = encode(apply.id)
       object["parent"] = apply.parent.map(encode) ?? .null
-      object["tree"] = apply.tree.toJSON()
+      encodeTree(apply.tree, expid: apply.id.expid, processTree: processTree, into: &object)
       object["fields"] = .object(apply.fields)
       object["variables"] = apply.variables.map { .object($0) } ?? .null
       object["subprocess_depth"] = .int(apply.subprocessDepth)
@@ -122,7 +129,9 @@ enum StorageCoding {
     return .object(object)
   }
 
-  static func decodeMessage(_ value: JSONValue) throws(StorageDecodingError) -> EngineMessage {
+  static func decodeMessage(
+    _ value: JSONValue, processTree: (String) -> PDefNode? = { _ in nil }
+  ) throws(StorageDecodingError) -> EngineMessage {
     let object = try requireObject(value, "message")
     switch object["type"]?.stringValue {
     case "apply":
@@ -130,9 +139,10 @@ enum StorageCoding {
       let parent = try optional(object["parent"]).map { (value) throws(StorageDecodingError) in
         try decodeID(value, "apply parent")
       }
+      let id = try decodeID(object["id"], "apply id")
       var apply = EngineMessage.Apply(
-        id: try decodeID(object["id"], "apply id"), parent: parent,
-        tree: try decodeTree(object["tree"], "apply tree"),
+        id: id, parent: parent,
+        tree: try decodeTree(in: object, wfid: id.wfid, processTree: processTree, "apply tree"),
         fields: try requireObject(object["fields"], "apply fields"),
         variables: try optionalObject(object["variables"], "apply variables"), subprocessDepth: depth)
       apply.forget = object["forget"] == .bool(true)
@@ -190,6 +200,30 @@ enum StorageCoding {
     }
   }
 
+  /// Writes `tree` as `tree_at` when it is the node at `expid` of the process's tree, else in full.
+  static func encodeTree(_ tree: PDefNode, expid: String, processTree: PDefNode?, into object: inout JSONObject) {
+    if let processTree, let node = processTree.node(atExpid: expid), node == tree {
+      object["tree_at"] = .string(expid)
+    } else {
+      object["tree"] = tree.toJSON()
+    }
+  }
+
+  /// Reads `tree`, or the process tree's node named by `tree_at`.
+  static func decodeTree(
+    in object: JSONObject, wfid: String, processTree: (String) -> PDefNode?, _ what: String
+  ) throws(StorageDecodingError) -> PDefNode {
+    guard let at = object["tree_at"] else { return try decodeTree(object["tree"], what) }
+    guard let expid = at.stringValue else { throw StorageDecodingError("\(what): tree_at is not a string") }
+    guard let root = processTree(wfid) else {
+      throw StorageDecodingError("\(what): refers to node \(expid) of process \(wfid), whose tree is not stored")
+    }
+    guard let node = root.node(atExpid: expid) else {
+      throw StorageDecodingError("\(what): the tree of process \(wfid) has no node \(expid)")
+    }
+    return node
+  }
+
   static func decodeTree(_ value: JSONValue?, _ what: String) throws(StorageDecodingError) -> PDefNode {
     guard let value else { throw StorageDecodingError("\(what): missing") }
     do {
@@ -230,5 +264,19 @@ enum StorageCoding {
     guard let value else { return "nothing" }
     let text = value.serialized()
     return text.count > 60 ? String(text.prefix(60)) + "..." : text
+  }
+}
+
+extension PDefNode {
+  /// The node at a ruote expid (`0` the root, `0_2_1` its third child's second child).
+  func node(atExpid expid: String) -> PDefNode? {
+    var parts = expid.split(separator: "_", omittingEmptySubsequences: false)[...]
+    guard parts.popFirst() == "0" else { return nil }
+    var node = self
+    for part in parts {
+      guard let index = Int(part), index >= 0, index < node.children.count else { return nil }
+      node = node.children[index]
+    }
+    return node
   }
 }

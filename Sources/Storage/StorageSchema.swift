@@ -110,7 +110,11 @@ enum StorageSchema {
           CREATE INDEX events_received_at ON events (received_at);
           """)
     }
-    migrator.registerMigration("v2") { db in
+    migrator.registerMigration("process-origin") { db in
+      // What launched a process: the event, definition and conf used (JSON), or the command line.
+      try db.execute(sql: "ALTER TABLE processes ADD COLUMN origin TEXT")
+    }
+    migrator.registerMigration("participant-calls") { db in
       // One row per participant call, for `robogrator show`: who served it, how it
       // ended, its stderr. `seq` is the order the calls started in.
       try db.execute(

@@ -13,6 +13,18 @@ enum EngineBenchmark {
   static let threeSteps = try! PDefParser.parse(
     "Ruote.process_definition 'bench' do\n sequence do\n step_a\n step_b\n step_c\n end\nend\n", file: "bench")
 
+  /// The same three steps in a definition the size of a real BOSS one (about 100 more nodes the
+  /// steps never reach): what storage costs grows with the tree unless it is written once.
+  static let threeStepsInALargeDefinition: PDefNode = {
+    var text = "Ruote.process_definition 'bench_large' do\n sequence do\n step_a\n step_b\n step_c\n"
+    text += " _if 'false' do\n sequence do\n"
+    for index in 0..<100 {
+      text += "  notify_\(index) :msg => 'SR#${ev.id} step \(index) of the release checks', :timeout => '2h'\n"
+    }
+    text += " end\n end\n end\nend\n"
+    return try! PDefParser.parse(text, file: "bench_large")
+  }()
+
   static func temporaryDirectory() -> String {
     let path = NSTemporaryDirectory() + "robogrator-engine-bench-\(UUID().uuidString)"
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -21,7 +33,9 @@ enum EngineBenchmark {
 
   /// Completed processes per second: `count` processes launched at once, run
   /// in batches of 256 messages, each batch flushed (durable) when `store` is SQLite.
-  static func processesPerSecond(store: EngineStore, count: Int, batch: Int = 256) throws -> Double {
+  static func processesPerSecond(
+    store: EngineStore, count: Int, batch: Int = 256, definition: PDefNode = threeSteps
+  ) throws -> Double {
     let engine = WorkflowEngine(store: store)
     engine.onDispatch = { dispatch in
       // A participant that answers at once, on the engine's thread (what a built-in does).
@@ -32,7 +46,7 @@ enum EngineBenchmark {
     var completed = 0
     engine.onProcessEnd = { _ in completed += 1 }
     let seconds = try measure {
-      for _ in 0..<count { _ = try engine.launch(threeSteps) }
+      for _ in 0..<count { _ = try engine.launch(definition) }
       while engine.run(maximumMessages: batch) > 0 { try store.flush() }
       try store.flush()
     }
@@ -134,6 +148,40 @@ enum EngineBenchmark {
     return (bytes, restart)
   }
 
+  /// Signals per second reaching their listen while `listening` processes wait: each of
+  /// `signals` processes calls `built_P:i` (nobody serves it, a listen waits: a signal),
+  /// which wakes the process waiting for that name; both then run to their end. Durable.
+  static func signalsPerSecond(listening: Int, signals: Int) throws -> Double {
+    let directory = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let waiter = try PDefParser.parse(
+      "Ruote.process_definition 'waiter' do\n sequence do\n listen :to => 'built_${project}', :upon => 'reply'\n after\n end\nend\n",
+      file: "waiter")
+    let signaller = try PDefParser.parse(
+      "Ruote.process_definition 'signaller' do\n participant :ref => 'built_${project}'\nend\n", file: "signaller")
+    let store = try SQLiteEngineStore(path: directory + "/bench.sqlite")
+    let engine = WorkflowEngine(store: store)
+    // What the dispatcher does for names nobody serves: a signal when a listen waits, else an answer at once.
+    engine.onDispatch = { dispatch in
+      var fields = dispatch.workitem["fields"]?.objectValue ?? [:]
+      fields["params"] = nil
+      engine.receive(dispatch.expression, .success(fields))
+    }
+    var ended = 0
+    engine.onProcessEnd = { _ in ended += 1 }
+    for index in 0..<listening { _ = try engine.launch(waiter, fields: ["project": .string("P:\(index)")]) }
+    while engine.run(maximumMessages: 1024) > 0 { try store.flush() }
+    try store.flush()
+    precondition(store.trackers.count == listening)
+    let seconds = try measure {
+      for index in 0..<signals { _ = try engine.launch(signaller, fields: ["project": .string("P:\(index)")]) }
+      while engine.run(maximumMessages: 256) > 0 { try store.flush() }
+      try store.flush()
+    }
+    precondition(ended == 2 * signals, "\(ended) of \(2 * signals) processes ended")
+    return Double(signals) / seconds
+  }
+
   struct BenchmarkFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
@@ -156,6 +204,9 @@ enum EngineBenchmark {
     let durable = try processesPerSecond(store: try SQLiteEngineStore(path: directory + "/normal.sqlite"), count: 5_000)
     let full = try processesPerSecond(
       store: try SQLiteEngineStore(path: directory + "/full.sqlite", synchronous: .full), count: 2_000)
+    let large = try processesPerSecond(
+      store: try SQLiteEngineStore(path: directory + "/large.sqlite"), count: 2_000,
+      definition: threeStepsInALargeDefinition)
     print("engine: executable participants ...")
     var bare: [Double] = []
     for _ in 0..<3 { bare.append(await ParticipantBenchmark.rate(200) { ParticipantBenchmark.bareSpawnAndWait() }) }
@@ -165,6 +216,8 @@ enum EngineBenchmark {
     let spool = try spoolEventsPerSecond(count: 3_000)
     print("engine: 10,000 listeners ...")
     let (listenBytes, restart) = try listeners(count: 10_000)
+    let signalsFew = try signalsPerSecond(listening: 1_000, signals: 1_000)
+    let signalsMany = try signalsPerSecond(listening: 10_000, signals: 1_000)
     let executableTarget = spawnRate / 3 * 0.6
     return """
       ## Engine: durable processes
@@ -174,16 +227,24 @@ enum EngineBenchmark {
       | 3-step processes/s, participant answered at once, SQLite (synchronous NORMAL), every batch committed | \(format(durable)) | ≥ 1,000 |
       | the same, synchronous FULL | \(format(full)) | |
       | the same in memory, nothing written (baseline, same run) | \(format(memory)) | |
+      | the same three steps in a definition of 110 nodes, SQLite | \(format(large)) | |
       | 3-step processes/s, executable participant (`/bin/cat`), 2 at a time, SQLite | \(format(executables)) | ≥ \(format(executableTarget)) (60% of bare spawn rate / 3) |
       | bare posix_spawn + waitpid rate (same run) | \(format(spawnRate))/s | |
       | events/s through the spool into the inbox, no matching definition | \(format(spool)) | ≥ 2,000 |
       | memory with 10,000 processes waiting on a listen | \(format(Double(listenBytes) / 1_048_576, decimals: 1)) MB | < 200 MB |
       | restart with them (open the database, load, first run) | \(format(restart * 1000)) ms | < 2 s |
+      | signals/s reaching their listen, 1,000 processes listening, SQLite | \(format(signalsFew)) | |
+      | the same with 10,000 listening (ratio \(format(signalsMany / signalsFew, decimals: 2))) | \(format(signalsMany)) | ≈ 1 × (no cost per listener) |
 
       Processes are launched together and run by the engine's step function in
       batches of 256 messages, each batch one SQLite transaction (the
       daemon's loop). The in-memory row is the same work with nothing
-      written, so the ratio shows what durability costs. Spool events are
+      written, so the ratio shows what durability costs. In the 110-node
+      definition the steps are the same; the rest of the tree is never run,
+      so its row shows what the size of a definition costs (a process's tree
+      is stored once; expressions and messages name their node in it). A
+      signal is a call nobody serves while a listen waits for its name: the
+      caller goes on at once and the listening process is woken. Spool events are
       files in the spool folder; each is decoded, committed to the inbox
       (one transaction per event, as the daemon acknowledges only what is on
       disk), removed, and routed.

@@ -3,6 +3,7 @@ import OBSEvents
 import Participants
 import ProcessStore
 import Storage
+import Workflow
 
 /// `make bench`: measures robogrator on this machine and writes BENCHMARKS.md.
 /// Every figure is measured in the same run as its baseline.
@@ -36,9 +37,12 @@ if only == "durable" {
   // For profiling the engine's durable path alone (not a report section).
   let directory = EngineBenchmark.temporaryDirectory()
   let rate = try EngineBenchmark.processesPerSecond(
-    store: try SQLiteEngineStore(path: directory + "/profile.sqlite"),
+    store: ProcessInfo.processInfo.environment["BENCH_MEMORY"] == nil
+      ? try SQLiteEngineStore(path: directory + "/profile.sqlite") : InMemoryEngineStore(),
     count: Int(ProcessInfo.processInfo.environment["BENCH_COUNT"] ?? "") ?? 5_000,
-    batch: Int(ProcessInfo.processInfo.environment["BENCH_BATCH"] ?? "") ?? 256)
+    batch: Int(ProcessInfo.processInfo.environment["BENCH_BATCH"] ?? "") ?? 256,
+    definition: ProcessInfo.processInfo.environment["BENCH_LARGE"] == nil
+      ? EngineBenchmark.threeSteps : EngineBenchmark.threeStepsInALargeDefinition)
   try? FileManager.default.removeItem(atPath: directory)
   print("durable 3-step processes/s: \(Int(rate))")
   exit(0)

@@ -193,6 +193,18 @@ final class DispatchHarness: @unchecked Sendable {
     #expect(harness.store.process(waiting)?.fields?["result"] == "ok")
   }
 
+  @Test func aListenScopedToItsOwnProcessDoesNotMakeAnotherProcesssCallASignal() async throws {
+    let harness = try DispatchHarness()
+    let waiting = try harness.launch(
+      "Ruote.process_definition 'a' do\n listen :to => 'built_P', :upon => 'reply', :wfid => true\nend\n")
+    await harness.settle()
+    let caller = try harness.launch("Ruote.process_definition 'b' do\n participant :ref => 'built_P'\nend\n")
+    await harness.settle()
+    #expect(harness.store.process(caller)?.status == .error)
+    #expect(harness.store.process(caller)?.errors.first?.hasPrefix("unknown participant 'built_P'") == true)
+    #expect(harness.store.process(waiting)?.status == .running)
+  }
+
   @Test func unknownParticipantErrorNamesTheProcessExpressionAndFolder() async throws {
     let harness = try DispatchHarness()
     let wfid = try harness.launch("Ruote.process_definition 'p' do\n sequence do\n nobody_home\n end\nend\n")

@@ -53,6 +53,8 @@ import Testing
     #expect(launch.fields["project"] == "Override")
     #expect(launch.fields["ev"]?["label"] == "REPO_PUBLISHED")
     #expect(launch.conf == store.path("Chalk/Trunk/REPO_PUBLISHED.a.conf"))
+    // What the conf held, for the process's record of how it was launched.
+    #expect(launch.confFields == ["stage": "testing", "project": "Override"])
   }
 
   @Test func confDoesNotLeakIntoTheNextDefinition() throws {

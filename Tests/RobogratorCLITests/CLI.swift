@@ -32,6 +32,8 @@ enum CLI {
     process.arguments = arguments
     var environment = ProcessInfo.processInfo.environment
     environment["ROBOGRATOR_ROOT"] = "/nonexistent-robogrator-root"
+    // Never this machine's /etc/robogrator/robogrator.toml.
+    environment["ROBOGRATOR_CONFIG"] = "/dev/null"
     process.environment = environment
     let out = Pipe()
     let err = Pipe()

@@ -21,15 +21,18 @@ final class RunningServe {
     try? FileManager.default.removeItem(atPath: root)
   }
 
-  func start() throws {
+  /// Starts serve; `arguments` replace `--root ROOT --state ROOT/state`.
+  func start(_ arguments: [String]? = nil) throws {
     _ = FileManager.default.createFile(atPath: log, contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     handle.seekToEndOfFile()
     let process = Process()
     process.executableURL = URL(fileURLWithPath: CLI.binary)
-    process.arguments = ["serve", "--root", root, "--state", root + "/state"]
+    process.arguments = ["serve"] + (arguments ?? ["--root", root, "--state", root + "/state"])
     var environment = ProcessInfo.processInfo.environment
     environment["ROBOGRATOR_CALL_LOG"] = callLog
+    // Never this machine's /etc/robogrator/robogrator.toml.
+    environment["ROBOGRATOR_CONFIG"] = "/dev/null"
     process.environment = environment
     process.standardOutput = handle
     process.standardError = handle
@@ -127,6 +130,21 @@ final class RunningServe {
     let shown = try CLI.run(["show", request["wfid"]?.stringValue ?? "", "--state", serve.root + "/state", "--json"])
     #expect(shown.json?["fields"]?["status"] == "SUCCESS")
     #expect(shown.json?["history"]?.arrayValue?.contains("echo: SR#1042 to Chalk:Trunk: SUCCESS") == true)
+    // Where it came from: the event, the link and the conf used.
+    let origin = try #require(shown.json?["origin"])
+    #expect(origin["event"] == 1)
+    #expect(
+      origin["definition"] == .string(serve.root + "/processes/Chalk/Trunk/SRCSRV_REQUEST_CREATE.BOSS_handle_SR.pdef"))
+    #expect(origin["link_target"] == "../../BOSS_handle_SR.pdef")
+    #expect(origin["conf"] == .string(serve.root + "/processes/Chalk/Trunk/SRCSRV_REQUEST_CREATE.BOSS_handle_SR.conf"))
+    #expect(origin["conf_fields"]?.objectValue?.isEmpty == false)
+    let text = try CLI.run(["show", request["wfid"]?.stringValue ?? "", "--state", serve.root + "/state"])
+    #expect(
+      text.stdout.contains(
+        "launched by event #1: \(serve.root)/processes/Chalk/Trunk/SRCSRV_REQUEST_CREATE.BOSS_handle_SR.pdef -> ../../BOSS_handle_SR.pdef"
+      ), "\(text.stdout)")
+    #expect(
+      text.stdout.contains("conf: \(serve.root)/processes/Chalk/Trunk/SRCSRV_REQUEST_CREATE.BOSS_handle_SR.conf {"))
   }
 
   @Test func killedDaemonResumesWithoutLosingOrRepeatingWork() throws {
@@ -282,5 +300,37 @@ final class RunningServe {
     try serve.emit(RunningServe.published("boss:Chalk:Trunk:testing:7"))
     #expect(waitUntil { serve.logText.contains("duplicate of inbox") })
     #expect(waitUntil { ((try? serve.processes()) ?? []).count == 1 })
+  }
+
+  @Test func serveAndTheCommandsReadTheConfigurationFileAndSIGHUPReloadsIt() throws {
+    let serve = try RunningServe()
+    let config = serve.root + "/robogrator.toml"
+    let paths = "[paths]\nroot = \"\(serve.root)\"\nstate = \"\(serve.root)/state\"\n"
+    try Data(paths.utf8).write(to: URL(fileURLWithPath: config))
+    try serve.start(["--config", config])
+    defer { serve.stop() }
+    #expect(serve.logText.contains("serving \(serve.root):"))
+    try serve.emit(RunningServe.published("boss:Chalk:Trunk:testing:8"))
+    // ps finds the state through the same file.
+    #expect(
+      waitUntil { (try? CLI.run(["ps", "--config", config, "--json"]))?.json?.arrayValue?.count == 1 })
+
+    let reloaded = paths + "[participants]\nmax_running = 2\n[participants.aliases]\n\"built_.*\" = \"built_notice\"\n"
+    try Data(reloaded.utf8).write(to: URL(fileURLWithPath: config))
+    kill(serve.process!.processIdentifier, SIGHUP)
+    #expect(
+      waitUntil {
+        serve.logText.contains("configuration reloaded from \(config): applied aliases, participant limits")
+      }, "\(serve.logText)")
+
+    try Data("[participants]\nmax_runnin = 2\n".utf8).write(to: URL(fileURLWithPath: config))
+    kill(serve.process!.processIdentifier, SIGHUP)
+    #expect(
+      waitUntil {
+        serve.logText.contains(
+          "configuration not reloaded, still serving with the previous one: \(config): unknown setting `participants.max_runnin`"
+        )
+      }, "\(serve.logText)")
+    #expect(serve.process!.isRunning)
   }
 }

@@ -73,6 +73,26 @@ import Workflow
     #expect(try store.events().map(\.dedupKey) == ["n", "r"])
     #expect(try store.database.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM history") } == 0)
   }
+
+  @Test func aFinishedProcessWithAMessageStillQueuedIsKeptUntilTheMessageIsHandled() throws {
+    let store = try SQLiteEngineStore(path: temporaryDatabasePath(), now: { Date(timeIntervalSince1970: 1_000_000) })
+    let definition = try sampleTree()
+    store.save(ProcessRecord(wfid: "done", name: "p", tree: definition, status: .completed))
+    store.enqueue(.apply(.init(id: id("done", "0_2", "s1"), parent: nil, tree: definition.children[2], fields: [:])))
+    try store.flush()
+    let cutoff = Date(timeIntervalSince1970: 2_000_000)
+    #expect(try store.prune(before: cutoff).processes == 0)
+    // The queued apply names a node of the process's tree: it still reads back after a reopen.
+    let reopened = try SQLiteEngineStore(path: store.path)
+    guard case .apply(let apply)? = reopened.dequeue() else {
+      Issue.record("the queued apply was not read back")
+      return
+    }
+    #expect(apply.tree == definition.children[2])
+    _ = store.dequeue()
+    try store.flush()
+    #expect(try store.prune(before: cutoff).processes == 1)
+  }
 }
 
 @Suite struct InboxLookupTests {

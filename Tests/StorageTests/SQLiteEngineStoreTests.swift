@@ -110,6 +110,7 @@ import Workflow
     let store = try SQLiteEngineStore(path: path)
     var record = ProcessRecord(wfid: "w1", name: "p", tree: try sampleTree(), status: .running)
     record.history = ["a"]
+    record.origin = ["event": 7, "definition": "/srv/BOSS/processes/P/REPO_PUBLISHED.p.pdef", "conf_fields": ["k": 1]]
     store.save(record)
     try store.flush()
     record.history.append("b")
@@ -175,5 +176,25 @@ import Workflow
       #expect(error.description.contains("`messages`"))
       #expect(error.description.contains("warp"))
     }
+  }
+
+  @Test func aDatabaseWrittenBeforeProcessOriginsOpensAndItsProcessesHaveNone() throws {
+    let path = temporaryDatabasePath()
+    let old = try DatabaseQueue(path: path)
+    try StorageSchema.migrator.migrate(old, upTo: "v1")
+    try old.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO processes (wfid, name, status, tree, errors, created_at, updated_at)
+          VALUES ('w1', 'p', 'completed', '["define", {}, []]', '[]', '2026-01-01', '2026-01-01')
+          """)
+    }
+    try old.close()
+    let store = try SQLiteEngineStore(path: path)
+    let record = try #require(store.process("w1"))
+    #expect(record.origin == nil)
+    #expect(record.status == .completed)
+    let columns = try store.database.read { db in try db.columns(in: "processes").map(\.name) }
+    #expect(columns.contains("origin"))
   }
 }

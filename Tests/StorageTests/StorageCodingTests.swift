@@ -98,4 +98,65 @@ import Workflow
       }
     }
   }
+
+  @Test func aNodeOfTheProcessTreeIsNamedNotCopiedAndReadBack() throws {
+    let process = try sampleTree()
+    let sequence = process.children[2]
+    var expression = FlowExpression(
+      id: FlowExpressionID(wfid: "w1", expid: "0_2", subid: "s"), parent: nil, tree: sequence, kind: "sequence",
+      applied: [:])
+    let body = StorageCoding.encodeBody(expression, processTree: process)
+    #expect(body["tree_at"] == "0_2")
+    #expect(body["tree"] == nil)
+    let decoded = try StorageCoding.decodeExpression(
+      id: expression.id, body: StorageCoding.parse(body.serialized(), "test"),
+      processTree: { $0 == "w1" ? process : nil })
+    #expect(decoded.tree == sequence)
+
+    // A tree that is not the process's node at that expid (an applied or rewritten one) is kept in full.
+    expression.tree = process.children[0]
+    let full = StorageCoding.encodeBody(expression, processTree: process)
+    #expect(full["tree_at"] == nil)
+    #expect(full["tree"] == expression.tree.toJSON())
+
+    let apply = EngineMessage.apply(
+      .init(id: FlowExpressionID(wfid: "w1", expid: "0", subid: "s"), parent: nil, tree: process, fields: [:]))
+    let message = StorageCoding.encode(apply, processTree: process)
+    #expect(message["tree_at"] == "0")
+    guard case .apply(let read) = try StorageCoding.decodeMessage(message, processTree: { _ in process }) else {
+      Issue.record("not an apply")
+      return
+    }
+    #expect(read.tree == process)
+  }
+
+  @Test func aNamedNodeThatIsMissingIsReportedNotGuessed() throws {
+    let body: JSONValue = [
+      "parent": nil, "kind": "sequence", "status": "active", "tree_at": "0_9", "applied": [:], "variables": nil,
+      "children": [], "state": [:], "error": nil, "subprocess_depth": 0,
+    ]
+    let id = FlowExpressionID(wfid: "w1", expid: "0_9", subid: "s")
+    do {
+      _ = try StorageCoding.decodeExpression(id: id, body: body, processTree: { _ in try? sampleTree() })
+      Issue.record("decoded a missing node")
+    } catch {
+      #expect(error.message == "expression 0_9!s!w1 tree: the tree of process w1 has no node 0_9")
+    }
+    do {
+      _ = try StorageCoding.decodeExpression(id: id, body: body)
+      Issue.record("decoded without the process tree")
+    } catch {
+      #expect(error.message.contains("whose tree is not stored"))
+    }
+  }
+
+  @Test(arguments: [("0", "define"), ("0_0", "alpha"), ("0_2_0", "bravo")])
+  func expidsNameTreeNodes(expid: String, name: String) throws {
+    #expect(try sampleTree().node(atExpid: expid)?.name == name)
+  }
+
+  @Test(arguments: ["1", "0_3", "0_-1", "0__1", "", "0_x"])
+  func expidsOutsideTheTreeNameNothing(expid: String) throws {
+    #expect(try sampleTree().node(atExpid: expid) == nil)
+  }
 }

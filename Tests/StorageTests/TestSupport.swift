@@ -56,5 +56,5 @@ func same(_ a: FlowExpression?, _ b: FlowExpression?) -> Bool {
 func same(_ a: ProcessRecord?, _ b: ProcessRecord?) -> Bool {
   guard let a, let b else { return a == nil && b == nil }
   return a.wfid == b.wfid && a.name == b.name && a.revision == b.revision && a.tree == b.tree && a.status == b.status
-    && a.fields == b.fields && a.errors == b.errors && a.history == b.history
+    && a.fields == b.fields && a.errors == b.errors && a.history == b.history && a.origin == b.origin
 }

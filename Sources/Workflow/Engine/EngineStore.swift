@@ -29,10 +29,14 @@ public struct ProcessRecord: Sendable {
   public var errors: [String] = []
   /// `echo` lines and what happened, in order.
   public var history: [String] = []
+  /// What launched it: the event, the definition file and the conf used
+  /// (`{"event", "definition", "link_target", "conf", "conf_fields"}`), or
+  /// the command line. Written once, at launch.
+  public var origin: JSONObject?
 
   public init(
     wfid: String, name: String, revision: String? = nil, tree: PDefNode, status: ProcessStatus,
-    fields: JSONObject? = nil, errors: [String] = [], history: [String] = []
+    fields: JSONObject? = nil, errors: [String] = [], history: [String] = [], origin: JSONObject? = nil
   ) {
     self.wfid = wfid
     self.name = name
@@ -42,6 +46,7 @@ public struct ProcessRecord: Sendable {
     self.fields = fields
     self.errors = errors
     self.history = history
+    self.origin = origin
   }
 }
 

@@ -49,7 +49,8 @@ public final class WorkflowEngine {
   /// its nested `define`s bound first. Returns the new process id.
   @discardableResult
   public func launch(
-    _ tree: PDefNode, fields: JSONObject = JSONObject(), variables: JSONObject = JSONObject(), wfid: String? = nil
+    _ tree: PDefNode, fields: JSONObject = JSONObject(), variables: JSONObject = JSONObject(), wfid: String? = nil,
+    origin: JSONObject? = nil
   )
     throws(LaunchError) -> String
   {
@@ -66,7 +67,7 @@ public final class WorkflowEngine {
     store.save(
       ProcessRecord(
         wfid: wfid, name: name, revision: tree.attributes["revision"]?.stringValue, tree: tree, status: .running,
-        fields: fields))
+        fields: fields, origin: origin))
     store.enqueue(
       .apply(
         .init(

@@ -44,6 +44,15 @@ extension WorkflowEngine {
     !listeners(for: name).isEmpty
   }
 
+  /// Whether a call to `name` from process `wfid` would reach a live
+  /// `listen`: one of any process, or of `wfid` itself when the listener is
+  /// scoped to its own process (`:wfid => true`).
+  public func hasListener(for name: String, from wfid: String) -> Bool {
+    listeners(for: name).contains { id in
+      id.wfid == wfid || store.expression(id)?.state["same_process"] != .bool(true)
+    }
+  }
+
   /// Listeners whose `:to` is `name` exactly, or a `/regex/` matching it (a hash probe, plus the few regexes).
   func listeners(for name: String) -> [FlowExpressionID] {
     let index = store.trackers

@@ -35,7 +35,7 @@ struct EnableCommand: ParsableCommand {
   @Flag(name: .long, help: "Replace an existing different link or conf.")
   var force = false
 
-  @OptionGroup var storeOptions: StoreOptions
+  @OptionGroup var options: CommonOptions
 
   func validate() throws {
     if let rule = ProjectName.brokenRule(project) {
@@ -52,7 +52,7 @@ struct EnableCommand: ParsableCommand {
       let eventLabel = try EventLabel(label)
       if !eventLabel.isKnown { printError("warning: OBS never emits the label \(label); check its spelling") }
       let confText = try conf.map { String(decoding: try readInput($0), as: UTF8.self) }
-      let linker = Linker(root: storeOptions.storeDirectory)
+      let linker = Linker(root: try options.settings().storeDirectory)
       do {
         let outcome = try linker.enable(
           project: projectName, label: eventLabel, process: process, confText: confText, subprojects: subprojects,
@@ -93,7 +93,7 @@ struct DisableCommand: ParsableCommand {
   @Flag(name: .long, help: "Also remove the confs of the removed links.")
   var purge = false
 
-  @OptionGroup var storeOptions: StoreOptions
+  @OptionGroup var options: CommonOptions
 
   func validate() throws {
     if let rule = ProjectName.brokenRule(project) {
@@ -106,7 +106,7 @@ struct DisableCommand: ParsableCommand {
 
   func run() throws {
     try runReportingFailures {
-      let linker = Linker(root: storeOptions.storeDirectory)
+      let linker = Linker(root: try options.settings().storeDirectory)
       do {
         let outcome = try linker.disable(
           project: try ProjectName(project), label: try EventLabel(label), process: process, subprojects: subprojects,

@@ -16,7 +16,7 @@ struct LinksCommand: ParsableCommand {
   @Flag(name: .long, help: "Print JSON: [{\"directory\", \"project\", \"for_subprojects\", \"definitions\": [...]}].")
   var json = false
 
-  @OptionGroup var storeOptions: StoreOptions
+  @OptionGroup var options: CommonOptions
 
   func validate() throws {
     if let project, let rule = ProjectName.brokenRule(project) {
@@ -26,7 +26,7 @@ struct LinksCommand: ParsableCommand {
 
   func run() throws {
     try runReportingFailures {
-      let store = try storeOptions.openStore()
+      let store = try options.openStore()
       let directories = store.links(under: try project.map { try ProjectName($0) })
       if json {
         let value = JSONValue.array(

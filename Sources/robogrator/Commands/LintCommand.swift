@@ -22,7 +22,7 @@ struct LintCommand: ParsableCommand {
       """
   )
 
-  @OptionGroup var storeOptions: StoreOptions
+  @OptionGroup var options: CommonOptions
 
   @Option(
     name: .long,
@@ -38,14 +38,15 @@ struct LintCommand: ParsableCommand {
 
   func run() throws {
     try runReportingFailures {
-      let store = URL(fileURLWithPath: storeOptions.storeDirectory).standardized.path
+      let store = URL(fileURLWithPath: try options.settings().storeDirectory).standardized.path
       let report: StoreLint.Report
       do {
         report = try StoreLint.run(root: store)
       } catch {
         throw UsageFailure("\(error)")
       }
-      let participantNames = DefinitionLint.participants(in: participants ?? storeOptions.participantsDirectory)
+      let participantNames = DefinitionLint.participants(
+        in: try participants ?? options.settings().participantsDirectory)
       var findings = report.findings
       for definition in report.definitions {
         guard let data = FileManager.default.contents(atPath: definition.resolvedPath) else { continue }

@@ -6,8 +6,9 @@ import Storage
 import Workflow
 
 /// Queues a request for the running daemon and waits (a little) for its outcome.
-func ask(_ kind: String, _ payload: JSONObject, state: StateOptions, wait: Double = 10) throws -> RequestOutcome? {
-  let path = state.stateDirectory + "/robogrator.sqlite"
+func ask(_ kind: String, _ payload: JSONObject, options: CommonOptions, wait: Double = 10) throws -> RequestOutcome? {
+  let settings = try options.settings()
+  let path = settings.databasePath
   let id: Int64
   do {
     id = try RequestQueue.submit(path: path, kind: kind, payload: payload)
@@ -26,7 +27,7 @@ func ask(_ kind: String, _ payload: JSONObject, state: StateOptions, wait: Doubl
     return outcome
   }
   printError(
-    "no robogrator serve answered within \(Int(wait)) s (is it running with --state \(state.stateDirectory)?); nothing was done"
+    "no robogrator serve answered within \(Int(wait)) s (is it running with --state \(settings.state)?); nothing was done"
   )
   return nil
 }
@@ -50,10 +51,10 @@ struct CancelCommand: ParsableCommand {
     discussion: "Asks the running serve (through the state database); the process ends cancelled.")
 
   @Argument(help: ArgumentHelp("The process id.", valueName: "wfid")) var wfid: String
-  @OptionGroup var stateOptions: StateOptions
+  @OptionGroup var options: CommonOptions
 
   func run() throws {
-    try runReportingFailures { report(try ask("cancel", ["wfid": .string(wfid)], state: stateOptions)) }
+    try runReportingFailures { report(try ask("cancel", ["wfid": .string(wfid)], options: options)) }
   }
 }
 
@@ -65,10 +66,10 @@ struct ReplayCommand: ParsableCommand {
       "Each errored expression runs again in its place with the workitem it had; a participant is called again.")
 
   @Argument(help: ArgumentHelp("The process id.", valueName: "wfid")) var wfid: String
-  @OptionGroup var stateOptions: StateOptions
+  @OptionGroup var options: CommonOptions
 
   func run() throws {
-    try runReportingFailures { report(try ask("replay", ["wfid": .string(wfid)], state: stateOptions)) }
+    try runReportingFailures { report(try ask("replay", ["wfid": .string(wfid)], options: options)) }
   }
 }
 
@@ -79,10 +80,10 @@ struct RerouteCommand: ParsableCommand {
     discussion: "EVENT_ID is the inbox number robogrator events shows.")
 
   @Argument(help: ArgumentHelp("The inbox event number.", valueName: "event-id")) var eventID: Int
-  @OptionGroup var stateOptions: StateOptions
+  @OptionGroup var options: CommonOptions
 
   func run() throws {
-    try runReportingFailures { report(try ask("reroute", ["event": .int(eventID)], state: stateOptions)) }
+    try runReportingFailures { report(try ask("reroute", ["event": .int(eventID)], options: options)) }
   }
 }
 
@@ -99,7 +100,7 @@ struct LaunchCommand: ParsableCommand {
       """)
 
   @Argument(help: ArgumentHelp("The definition file.", valueName: "pdef")) var definition: String
-  @OptionGroup var stateOptions: StateOptions
+  @OptionGroup var options: CommonOptions
 
   @Option(name: .long, help: ArgumentHelp("The initial workitem fields, a JSON object.", valueName: "json"))
   var fields = "{}"
@@ -130,14 +131,14 @@ struct LaunchCommand: ParsableCommand {
       let payload: JSONObject = [
         "definition": .string(text), "file": .string(definition), "fields": (try? JSONValue.parse(fields)) ?? [:],
       ]
-      guard let outcome = try ask("launch", payload, state: stateOptions),
+      guard let outcome = try ask("launch", payload, options: options),
         let wfid = outcome.result?["wfid"]?.stringValue
       else { return 1 }
       guard wait else {
         print(json ? JSONValue.object(["wfid": .string(wfid)]).serialized() : wfid)
         return 0
       }
-      let reader = try stateOptions.reader()
+      let reader = try options.reader()
       let deadline = Date().addingTimeInterval(timeout)
       var details = try? reader.process(wfid)
       while Date() < deadline, details?.summary.status ?? .running == .running {
@@ -164,7 +165,7 @@ struct EventsCommand: ParsableCommand {
       "Works while serve runs (read-only). --json prints [{\"id\", \"received_at\", \"label\", \"project\", \"status\", \"error\", \"launched\"}]."
   )
 
-  @OptionGroup var stateOptions: StateOptions
+  @OptionGroup var options: CommonOptions
   @Flag(name: .long, help: "Only events whose routing failed (fix, then robogrator reroute).") var failed = false
   @Flag(name: .long, help: "Print JSON.") var json = false
 
@@ -172,7 +173,7 @@ struct EventsCommand: ParsableCommand {
     try runReportingFailures {
       let events: [StateReader.EventSummary]
       do {
-        events = try stateOptions.reader().events(failedOnly: failed)
+        events = try options.reader().events(failedOnly: failed)
       } catch let failure as UsageFailure {
         throw failure
       } catch {

@@ -22,7 +22,7 @@ struct RouteCommand: ParsableCommand {
   @Argument(help: ArgumentHelp("The event file, or - for standard input.", valueName: "event.json"))
   var event: String
 
-  @OptionGroup var storeOptions: StoreOptions
+  @OptionGroup var options: CommonOptions
 
   @Flag(name: .long, help: "Print one JSON object (its shape is documented in robogrator(1)).")
   var json = false
@@ -35,14 +35,16 @@ struct RouteCommand: ParsableCommand {
   func run() throws {
     try runReportingFailures {
       let bytes = try readInput(event)
-      let decoder = eventOptions.decoder
+      var settings = try options.settings()
+      try eventOptions.apply(to: &settings)
+      let decoder = settings.decoder
       let decoded: OBSEvent
       do {
         decoded = try decoder.decode(bytes: bytes, routingKey: routingKey)
       } catch {
         throw UsageFailure("\(event): \(error)")
       }
-      let store = try storeOptions.openStore()
+      let store = try options.openStore()
       let plan = store.plan(decoded)
       print(json ? plan.toJSON().serialized(pretty: true) : plan.humanDescription())
       return plan.hasErrors ? 1 : 0

@@ -21,12 +21,13 @@ struct ServeCommand: ParsableCommand {
       signals to a waiting listen. After a crash or kill, serve resumes where the \
       database stands. A file that is not an event moves to spool/rejected/ with a \
       .why file. Write event files under another name and rename them into the spool \
-      (robogrator emit does). SIGTERM or SIGINT stops cleanly.
+      (robogrator emit does). SIGTERM or SIGINT stops cleanly; SIGHUP reads the \
+      configuration again (robogrator.conf(5)) and applies what can change while \
+      serving: aliases, participant limits, event decoding, batch size, retention.
       """
   )
 
-  @OptionGroup var storeOptions: StoreOptions
-  @OptionGroup var stateOptions: StateOptions
+  @OptionGroup var options: CommonOptions
 
   @Option(name: .long, help: ArgumentHelp("The spool folder. Defaults to <root>/spool.", valueName: "dir"))
   var spool: String?
@@ -39,14 +40,19 @@ struct ServeCommand: ParsableCommand {
     name: .long,
     help: ArgumentHelp(
       "Serve names matching a pattern with one executable: PATTERN=EXECUTABLE (repeatable), e.g. 'built_.*=built_notice'.",
-      valueName: "alias"))
+      discussion: "Replaces participants.aliases of the configuration.", valueName: "alias"))
   var alias: [String] = []
 
-  @Option(name: .long, help: ArgumentHelp("SQLite synchronous mode: normal or full.", valueName: "mode"))
-  var synchronous = "normal"
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "SQLite synchronous mode: normal or full (storage.synchronous; default normal).", valueName: "mode"))
+  var synchronous: String?
 
-  @Option(name: .long, help: ArgumentHelp("Participant programs running at once.", valueName: "n"))
-  var maxParticipants = 8
+  @Option(
+    name: .long,
+    help: ArgumentHelp("Participant programs running at once (participants.max_running; default 8).", valueName: "n"))
+  var maxParticipants: Int?
 
   @Flag(name: .long, help: "Handle what is waiting (spool, messages, participants), then exit.")
   var once = false
@@ -54,10 +60,10 @@ struct ServeCommand: ParsableCommand {
   @OptionGroup var eventOptions: EventOptions
 
   func validate() throws {
-    guard ["normal", "full"].contains(synchronous) else {
+    if let synchronous, !["normal", "full"].contains(synchronous.lowercased()) {
       throw ValidationError("--synchronous must be normal or full, not \(synchronous)")
     }
-    guard maxParticipants > 0 else {
+    if let maxParticipants, maxParticipants <= 0 {
       throw ValidationError("--max-participants must be positive, not \(maxParticipants)")
     }
     for item in alias where !item.contains("=") {
@@ -65,19 +71,30 @@ struct ServeCommand: ParsableCommand {
     }
   }
 
-  func run() throws {
-    try runReportingFailures {
-      var settings = Daemon.Settings(root: storeOptions.rootDirectory, state: stateOptions.stateDirectory)
-      if let store = storeOptions.store { settings.store = store }
-      if let spool { settings.spool = spool }
-      if let participants { settings.participants = participants }
-      settings.synchronous = synchronous == "full" ? .full : .normal
-      settings.maximumParticipants = maxParticipants
-      settings.decoder = eventOptions.decoder
-      settings.aliases = alias.map { item in
+  /// The configuration (file, environment) with this command's flags over it.
+  func settings() throws -> Daemon.Settings {
+    var config = try options.settings()
+    do {
+      if let spool { try config.apply(flag: "--spool", spool) }
+      if let participants { try config.apply(flag: "--participants", participants) }
+      if let synchronous { try config.apply(flag: "--synchronous", synchronous) }
+      if let maxParticipants { try config.apply(flag: "--max-participants", String(maxParticipants)) }
+    } catch {
+      throw UsageFailure(error.message)
+    }
+    try eventOptions.apply(to: &config)
+    if !alias.isEmpty {
+      config.aliases = alias.map { item in
         let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
         return ParticipantAlias(pattern: parts[0], executable: parts.count > 1 ? parts[1] : "")
       }
+    }
+    return Daemon.Settings(config)
+  }
+
+  func run() throws {
+    try runReportingFailures {
+      let settings = try settings()
       guard FileManager.default.fileExists(atPath: settings.store) else {
         throw UsageFailure("the process store \(settings.store) does not exist (set --root or --store)")
       }
@@ -88,10 +105,21 @@ struct ServeCommand: ParsableCommand {
         throw UsageFailure("\(error)")
       }
       var sources: [DispatchSourceSignal] = []
-      for number in [SIGTERM, SIGINT] {
+      for number in [SIGTERM, SIGINT, SIGHUP] {
         signal(number, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-        source.setEventHandler { daemon.stop() }
+        if number == SIGHUP {
+          source.setEventHandler {
+            // The file and the environment again, this command's flags over them.
+            do {
+              daemon.reload(with: try self.settings())
+            } catch {
+              say("robogrator: configuration not reloaded, still serving with the previous one: \(error)")
+            }
+          }
+        } else {
+          source.setEventHandler { daemon.stop() }
+        }
         source.resume()
         sources.append(source)
       }

@@ -5,28 +5,6 @@ import Robogrator
 import Storage
 import Workflow
 
-/// `--state`: the folder holding robogrator.sqlite, shared by serve and the commands that read it.
-struct StateOptions: ParsableArguments {
-  @Option(
-    name: .long,
-    help: ArgumentHelp(
-      "The state folder (robogrator.sqlite).", discussion: "Defaults to $ROBOGRATOR_STATE, else /var/lib/robogrator.",
-      valueName: "dir"))
-  var state: String?
-
-  var stateDirectory: String {
-    state ?? ProcessInfo.processInfo.environment["ROBOGRATOR_STATE"] ?? "/var/lib/robogrator"
-  }
-
-  func reader() throws -> StateReader {
-    do {
-      return try StateReader(path: stateDirectory + "/robogrator.sqlite")
-    } catch {
-      throw UsageFailure("\(error)")
-    }
-  }
-}
-
 struct PsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ps",
@@ -35,7 +13,7 @@ struct PsCommand: ParsableCommand {
       "Works while serve runs (read-only). --json prints [{\"wfid\", \"name\", \"status\", \"project\", \"created_at\", \"updated_at\", \"errors\"}]."
   )
 
-  @OptionGroup var stateOptions: StateOptions
+  @OptionGroup var options: CommonOptions
 
   @Option(
     name: .long,
@@ -58,7 +36,7 @@ struct PsCommand: ParsableCommand {
     try runReportingFailures {
       let list: [StateReader.ProcessSummary]
       do {
-        list = try stateOptions.reader().processes(
+        list = try options.reader().processes(
           status: status.flatMap(ProcessStatus.init(rawValue:)), project: project)
       } catch let failure as UsageFailure {
         throw failure
@@ -96,12 +74,12 @@ struct ShowCommand: ParsableCommand {
   @Argument(help: ArgumentHelp("The process id (from robogrator ps).", valueName: "wfid"))
   var wfid: String
 
-  @OptionGroup var stateOptions: StateOptions
+  @OptionGroup var options: CommonOptions
 
   @Flag(
     name: .long,
     help:
-      "Print JSON: {\"wfid\", \"name\", \"status\", \"project\", \"created_at\", \"updated_at\", \"errors\", \"fields\", \"expressions\", \"waiting_for\", \"history\", \"calls\"}."
+      "Print JSON: {\"wfid\", \"name\", \"status\", \"project\", \"created_at\", \"updated_at\", \"errors\", \"origin\", \"fields\", \"expressions\", \"waiting_for\", \"history\", \"calls\"}."
   )
   var json = false
 
@@ -109,7 +87,7 @@ struct ShowCommand: ParsableCommand {
     try runReportingFailures {
       let found: StateReader.ProcessDetails?
       do {
-        found = try stateOptions.reader().process(wfid)
+        found = try options.reader().process(wfid)
       } catch let failure as UsageFailure {
         throw failure
       } catch {
@@ -117,6 +95,7 @@ struct ShowCommand: ParsableCommand {
       }
       guard let details = found else { throw UsageFailure("no process \(wfid) (robogrator ps lists them)") }
       var object = details.summary.json.objectValue ?? JSONObject()
+      object["origin"] = details.origin ?? .null
       object["fields"] = details.fields ?? .null
       object["expressions"] = .array(
         details.expressions.map { item in
@@ -143,6 +122,7 @@ struct ShowCommand: ParsableCommand {
       let summary = details.summary
       print("process \(summary.wfid)  \(summary.name)  \(summary.status.rawValue)")
       print("  project: \(summary.project ?? "-")   started \(summary.createdAt), last change \(summary.updatedAt)")
+      for line in Self.describe(origin: details.origin) { print("  " + line) }
       for error in summary.errors { print("  error: \(error)") }
       if !details.expressions.isEmpty {
         print("live expressions:")
@@ -166,6 +146,25 @@ struct ShowCommand: ParsableCommand {
   }
 }
 
+extension ShowCommand {
+  /// "launched by event #12: DEFINITION -> TARGET" and the conf it used, or the command line.
+  static func describe(origin: JSONValue?) -> [String] {
+    guard let origin else { return [] }
+    let definition = origin["definition"]?.stringValue ?? "?"
+    let target = origin["link_target"]?.stringValue.map { " -> \($0)" } ?? ""
+    var lines: [String] = []
+    if case .int(let event)? = origin["event"] {
+      lines.append("launched by event #\(event): \(definition)\(target)")
+    } else if let command = origin["command"]?.stringValue {
+      lines.append("launched by \(command): \(definition)")
+    }
+    if let conf = origin["conf"]?.stringValue {
+      lines.append("conf: \(conf) \(origin["conf_fields"]?.serialized() ?? "")")
+    }
+    return lines
+  }
+}
+
 struct EmitCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "emit",
@@ -181,7 +180,7 @@ struct EmitCommand: ParsableCommand {
   @Argument(help: ArgumentHelp("The event file, or - for standard input.", valueName: "event.json"))
   var event: String
 
-  @OptionGroup var storeOptions: StoreOptions
+  @OptionGroup var options: CommonOptions
 
   @Option(name: .long, help: ArgumentHelp("The spool folder. Defaults to <root>/spool.", valueName: "dir"))
   var spool: String?
@@ -192,7 +191,7 @@ struct EmitCommand: ParsableCommand {
   func run() throws {
     try runReportingFailures {
       let bytes = try readInput(event)
-      let directory = spool ?? storeOptions.rootDirectory + "/spool"
+      let directory = try spool ?? options.settings().spoolDirectory
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
         throw UsageFailure("the spool \(directory) does not exist (set --root or --spool)")

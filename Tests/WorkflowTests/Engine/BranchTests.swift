@@ -184,6 +184,18 @@ import Testing
     #expect(Set(index.keys) == ["built_P", "/built_.*/"])
   }
 
+  @Test func aListenScopedToItsProcessIsNoSignalTargetForOtherProcesses() throws {
+    let harness = EngineHarness()
+    let own = try harness.launch(definition("listen :to => 'ping', :wfid => true\nafter_ping"))
+    harness.settle()
+    #expect(harness.engine.hasListener(for: "ping", from: own))
+    #expect(!harness.engine.hasListener(for: "ping", from: "some-other-process"))
+    let open = try harness.launch(definition("listen :to => 'pong'\nafter_pong"))
+    harness.settle()
+    #expect(harness.engine.hasListener(for: "pong", from: "some-other-process"))
+    #expect(harness.engine.hasListener(for: "pong", from: open))
+  }
+
   @Test func regexListenerHearsMatchingNamesAndExactOnesOnlyTheirOwn() throws {
     let harness = EngineHarness()
     let regex = try harness.launch(definition("listen :to => '/req_changed_.*/', :upon => 'reply'\nafter_regex"))
