@@ -24,6 +24,25 @@ public enum ParticipantResolution: Sendable, Equatable {
   /// Nobody serves it, but a `listen` waits for it: the call is a signal.
   case signal
   case unknown
+
+  /// The kind, as a call's record names it.
+  var kind: ParticipantCallReport.Resolution {
+    switch self {
+    case .builtIn: .builtin
+    case .executable: .executable
+    case .alias: .alias
+    case .signal: .signal
+    case .unknown: .unknown
+    }
+  }
+
+  /// The program that serves the name, if one does.
+  var executablePath: String? {
+    switch self {
+    case .executable(let path), .alias(let path, _): path
+    case .builtIn, .signal, .unknown: nil
+    }
+  }
 }
 
 /// Hands each dispatched workitem to whoever serves the participant, and
@@ -34,6 +53,11 @@ public enum ParticipantResolution: Sendable, Equatable {
 /// alias, a signal to a waiting `listen`, else a process error that names the
 /// process, the expression and the folders searched. Runs on the engine's
 /// thread; executables run concurrently and post their answers back.
+///
+/// Every call is recorded in the engine's store: started when it is
+/// dispatched, ended when it is answered or cancelled. Built-ins, signals and
+/// unknown names end at once (a lock wait when the lock is granted); an
+/// executable's end is posted with its answer.
 public final class Dispatcher: Sendable {
   public let participantsDirectory: String
   /// Configured aliases, tried in order (replaced by a configuration reload).
@@ -43,17 +67,29 @@ public final class Dispatcher: Sendable {
   }
   private let aliasTable: Mutex<[ParticipantAlias]>
   public let runner: ExecutableRunner
-  /// Delivers an answer to the engine (thread-safe; the engine applies it on its thread).
-  let post: @Sendable (FlowExpressionID, Result<JSONObject, ParticipantError>) -> Void
-  private let running = Mutex<[FlowExpressionID: ParticipantCancellation]>([:])
+  /// Delivers a finished executable call (thread-safe): its record, for the store, and its
+  /// answer, for the engine; no answer when its expression was cancelled (the record ends
+  /// `cancelled`). Both are applied on the engine's thread, the record first.
+  let post: @Sendable (ParticipantCallReport, Result<JSONObject, ParticipantError>?) -> Void
+  let now: @Sendable () -> Date
+  private let running = Mutex<[FlowExpressionID: RunningCall]>([:])
+
+  /// An executable call in progress.
+  private struct RunningCall {
+    let cancellation: ParticipantCancellation
+    /// Its expression was cancelled: its answer is dropped, its record ends `cancelled`.
+    var cancelled = false
+  }
 
   public init(
     participantsDirectory: String, aliases: [ParticipantAlias] = [], runner: ExecutableRunner,
-    post: @escaping @Sendable (FlowExpressionID, Result<JSONObject, ParticipantError>) -> Void
+    now: @escaping @Sendable () -> Date = Date.init,
+    post: @escaping @Sendable (ParticipantCallReport, Result<JSONObject, ParticipantError>?) -> Void
   ) {
     self.participantsDirectory = participantsDirectory
     self.aliasTable = Mutex(aliases)
     self.runner = runner
+    self.now = now
     self.post = post
   }
 
@@ -86,26 +122,32 @@ public final class Dispatcher: Sendable {
   /// Starts serving a dispatch (called by the engine's `onDispatch`; `attempt`
   /// is 2 or more when a call is started again after a restart).
   public func dispatch(_ dispatch: Dispatch, engine: WorkflowEngine, attempt: Int = 1) {
-    switch resolve(dispatch.participant, hasListener: { engine.hasListener(for: $0, from: dispatch.expression.wfid) }) {
+    let resolution = resolve(
+      dispatch.participant, hasListener: { engine.hasListener(for: $0, from: dispatch.expression.wfid) })
+    let call = ParticipantCallReport(
+      expression: dispatch.expression, participant: dispatch.participant, attempt: attempt,
+      resolution: resolution.kind, executablePath: resolution.executablePath, startedAt: now())
+    engine.store.callStarted(call)
+    switch resolution {
     case .builtIn:
-      for answer in Obsticket.handle(dispatch, store: engine.store) { engine.receive(answer.id, answer.result) }
+      answerBuiltIn(Obsticket.handle(dispatch, store: engine.store), engine: engine)
     case .executable(let path), .alias(let path, _):
-      run(dispatch, executable: path, attempt: attempt)
+      run(dispatch, executable: path, call: call)
     case .signal:
       // The caller continues at once; the reply event reaches the listener.
       var fields = dispatch.workitem["fields"]?.objectValue ?? JSONObject()
       fields["params"] = nil
+      engine.store.callEnded(ended(call, .ok))
       engine.receive(dispatch.expression, .success(fields))
     case .unknown:
       let aliasText = aliases.isEmpty ? "no aliases configured" : "no alias matches"
-      engine.receive(
-        dispatch.expression,
-        .failure(
-          ParticipantError(
-            "unknown participant '\(dispatch.participant)' in process \(dispatch.expression.wfid) at "
-              + "\(dispatch.expression.expid): not a subprocess of the definition, not built in, no executable "
-              + "\(participantsDirectory)/\(dispatch.participant) or \(dispatch.participant).*, \(aliasText), "
-              + "and no listen waits for it")))
+      let error = ParticipantError(
+        "unknown participant '\(dispatch.participant)' in process \(dispatch.expression.wfid) at "
+          + "\(dispatch.expression.expid): not a subprocess of the definition, not built in, no executable "
+          + "\(participantsDirectory)/\(dispatch.participant) or \(dispatch.participant).*, \(aliasText), "
+          + "and no listen waits for it")
+      engine.store.callEnded(ended(call, .error, error: error.message))
+      engine.receive(dispatch.expression, .failure(error))
     }
   }
 
@@ -113,33 +155,69 @@ public final class Dispatcher: Sendable {
   public func cancelled(_ dispatch: Dispatch, engine: WorkflowEngine) {
     if dispatch.participant == Obsticket.name {
       Obsticket.cancelled(dispatch, store: engine.store)
+      // Ignored by the store when the lock was granted already: that call has ended.
+      engine.store.callEnded(
+        ended(
+          ParticipantCallReport(
+            expression: dispatch.expression, participant: dispatch.participant, resolution: .builtin,
+            startedAt: now()), .cancelled))
       return
     }
-    let handle = running.withLock { $0.removeValue(forKey: dispatch.expression) }
+    // It stays in the table until its task has ended its record.
+    let handle = running.withLock { table -> ParticipantCancellation? in
+      table[dispatch.expression]?.cancelled = true
+      return table[dispatch.expression]?.cancellation
+    }
     handle?.cancel()
   }
 
   /// A process ended: locks it held go to the next waiters.
   public func processEnded(_ process: ProcessRecord, engine: WorkflowEngine) {
-    for answer in Obsticket.processEnded(process.wfid, store: engine.store) { engine.receive(answer.id, answer.result) }
+    answerBuiltIn(Obsticket.processEnded(process.wfid, store: engine.store), engine: engine)
   }
 
   /// Stops every running participant (TERM to its process group, then KILL):
-  /// serve is stopping, and the next start calls them again.
+  /// serve is stopping, and the next start calls them again. Their records
+  /// stay `running`; that start closes them as interrupted.
   public func cancelAll() {
     let handles = running.withLock { table -> [ParticipantCancellation] in
       defer { table.removeAll() }
-      return Array(table.values)
+      return table.values.map(\.cancellation)
     }
     for handle in handles { handle.cancel() }
+  }
+
+  /// Gives built-in answers to the engine (the call just made, and lock waits it ended) and ends their records.
+  private func answerBuiltIn(_ answers: [Obsticket.Answer], engine: WorkflowEngine) {
+    for answer in answers {
+      let call = ParticipantCallReport(
+        expression: answer.id, participant: Obsticket.name, resolution: .builtin, startedAt: now())
+      switch answer.result {
+      case .success: engine.store.callEnded(ended(call, .ok))
+      case .failure(let error): engine.store.callEnded(ended(call, .error, error: error.message))
+      }
+      engine.receive(answer.id, answer.result)
+    }
+  }
+
+  /// `call` ended now without running a program.
+  private func ended(
+    _ call: ParticipantCallReport, _ outcome: ParticipantCallReport.Outcome, error: String? = nil
+  ) -> ParticipantCallReport {
+    var call = call
+    call.endedAt = now()
+    call.outcome = outcome
+    call.error = error
+    return call
   }
 
   /// How many executables are running now.
   public var runningCount: Int { running.withLock { $0.count } }
 
-  private func run(_ dispatch: Dispatch, executable: String, attempt: Int) {
+  private func run(_ dispatch: Dispatch, executable: String, call: ParticipantCallReport) {
+    let attempt = call.attempt
     let cancellation = ParticipantCancellation()
-    running.withLock { $0[dispatch.expression] = cancellation }
+    running.withLock { $0[dispatch.expression] = RunningCall(cancellation: cancellation) }
     var workitem = dispatch.workitem
     workitem["re_dispatch_count"] = .int(attempt - 1)
     let request = ParticipantRun(
@@ -153,16 +231,38 @@ public final class Dispatcher: Sendable {
     let id = dispatch.expression
     Task { [self] in
       let outcome = await runner.run(request)
-      let answer: Result<JSONObject, ParticipantError> =
-        switch WorkitemReply.interpret(outcome: outcome, original: workitem) {
-        case .success(let reply): .success(reply["fields"]?.objectValue ?? JSONObject())
-        case .failure(let failure): .failure(ParticipantError(failure.description))
-        }
+      var report = call
+      report.endedAt = self.now()
+      report.duration = outcome.duration
+      report.queueWait = outcome.queueWait
+      report.exit = outcome.reason.exitText
+      report.stderr = outcome.stderrText
+      report.stderrTotalBytes = outcome.stderrTotalBytes
+      let answer: Result<JSONObject, ParticipantError>
+      switch WorkitemReply.interpret(outcome: outcome, original: workitem) {
+      case .success(let reply):
+        answer = .success(reply["fields"]?.objectValue ?? JSONObject())
+        report.outcome = .ok
+      case .failure(let failure):
+        answer = .failure(ParticipantError(failure.description))
+        report.outcome = .error
+        report.error = failure.message
+      }
       // Posted under the same lock that says it is running, so "nothing
-      // running" always means "every answer delivered". A cancelled call
-      // is no longer in the table: the engine has moved on, drop its answer.
+      // running" always means "every answer delivered". A cancelled call's
+      // answer is dropped (the engine has moved on); its record ends
+      // `cancelled`. A call stopped by `cancelAll` is no longer in the
+      // table: serve is stopping, and the next start calls it again.
       self.running.withLock { running in
-        if running.removeValue(forKey: id) != nil { post(id, answer) }
+        guard let entry = running[id], entry.cancellation === cancellation else { return }
+        running[id] = nil
+        if entry.cancelled {
+          report.outcome = .cancelled
+          report.error = nil
+          post(report, nil)
+        } else {
+          post(report, answer)
+        }
       }
     }
   }

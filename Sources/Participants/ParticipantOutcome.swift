@@ -45,6 +45,18 @@ public struct ParticipantOutcome: Sendable {
       case .failedToStart(let message): message
       }
     }
+
+    /// How a call's record names the end: `exit 3`, `signal 9 (KILL)`, `timed out`, `cancelled`, `not started`.
+    public var exitText: String {
+      switch self {
+      case .exited(let code): "exit \(code)"
+      case .signalled(let signal):
+        "signal \(signal)" + (signalName(signal).hasPrefix("SIG") ? " (\(signalName(signal).dropFirst(3)))" : "")
+      case .timedOut: "timed out"
+      case .cancelled: "cancelled"
+      case .failedToStart: "not started"
+      }
+    }
   }
 
   /// The participant program that was run.

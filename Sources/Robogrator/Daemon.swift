@@ -74,7 +74,8 @@ public final class Daemon: @unchecked Sendable {
   }
 
   public enum Work: Sendable {
-    case answer(FlowExpressionID, Result<JSONObject, ParticipantError>)
+    /// A finished executable call: its record, and its answer unless its expression was cancelled.
+    case answer(ParticipantCallReport, Result<JSONObject, ParticipantError>?)
     case spool
     /// New settings from a configuration reload (SIGHUP).
     case reload(Settings)
@@ -144,7 +145,7 @@ public final class Daemon: @unchecked Sendable {
     dispatcher = Dispatcher(
       participantsDirectory: settings.participants, aliases: settings.aliases,
       runner: ExecutableRunner(configuration: settings.runner),
-      post: { id, result in mailbox.post(.answer(id, result)) })
+      post: { call, answer in mailbox.post(.answer(call, answer)) })
     let engine = self.engine
     let dispatcher = self.dispatcher
     engine.onDispatch = { dispatcher.dispatch($0, engine: engine) }
@@ -169,12 +170,16 @@ public final class Daemon: @unchecked Sendable {
       route(event.id, raw: event.raw, name: "inbox #\(event.id)")
     }
     // Participants that were running when the daemon stopped (or died) run
-    // again; a built-in's waits are already in its durable state.
+    // again, their records of the stopped calls closed as interrupted; a
+    // built-in's waits are already in its durable state, and their records stay open.
+    let waits = database.dispatches.filter { $0.participant == Obsticket.name }.map(\.expression)
+    let interrupted = try database.closeCallsLeftRunning(keeping: Set(waits))
     for dispatch in database.dispatches where dispatch.participant != Obsticket.name {
+      let attempt = (interrupted[dispatch.expression] ?? 1) + 1
       log(
         "calling \(dispatch.participant) again for \(dispatch.expression.wfid) (\(dispatch.expression.expid)): it was running when robogrator stopped"
       )
-      dispatcher.dispatch(dispatch, engine: engine, attempt: 2)
+      dispatcher.dispatch(dispatch, engine: engine, attempt: attempt)
     }
     watcher = try FolderWatcher(path: settings.spool) { [weak self] name in
       if name.hasSuffix(".json") { self?.post(.spool) }
@@ -186,7 +191,10 @@ public final class Daemon: @unchecked Sendable {
       let work = mailbox.take()
       for item in work {
         switch item {
-        case .answer(let id, let result): engine.receive(id, result)
+        case .answer(let call, let answer):
+          // Recorded before the engine acts on it: both reach the disk in the next flush.
+          database.callEnded(call)
+          if let answer { engine.receive(call.expression, answer) }
         case .spool: drainSpool()
         case .reload(let settings): reload(settings)
         case .stop: stopping = true

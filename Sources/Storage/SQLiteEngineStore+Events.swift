@@ -125,14 +125,12 @@ extension SQLiteEngineStore {
     }
   }
 
-  /// Deletes processes that finished (completed, terminated, cancelled) and
-  /// events that were handled (routed or failed) before `cutoff`. Events
-  /// still `new` and processes with live expressions are kept.
-  @discardableResult
   /// Deletes finished processes (completed, terminated, cancelled; never
-  /// errored or running ones) last changed before `processesBefore`, with
-  /// their history, and routed or failed events received before
+  /// errored or running ones, nor ones with live expressions or queued
+  /// messages) last changed before `processesBefore`, with their history and
+  /// participant calls, and routed or failed events received before
   /// `eventsBefore`. Nil keeps them. Call between flushes.
+  @discardableResult
   public func prune(processesBefore: Date?, eventsBefore: Date?) throws(StorageError) -> (processes: Int, events: Int) {
     do {
       let candidates =
@@ -148,7 +146,11 @@ extension SQLiteEngineStore {
         } ?? []
       let counts = try database.write { db in
         let delete = try db.cachedStatement(sql: "DELETE FROM processes WHERE wfid = ?")
-        for wfid in candidates { try delete.execute(arguments: [wfid]) }
+        let deleteCalls = try db.cachedStatement(sql: "DELETE FROM calls WHERE wfid = ?")
+        for wfid in candidates {
+          try delete.execute(arguments: [wfid])
+          try deleteCalls.execute(arguments: [wfid])
+        }
         var events = 0
         if let eventsBefore {
           try db.execute(
@@ -159,6 +161,7 @@ extension SQLiteEngineStore {
         return (candidates.count, events)
       }
       forgetProcesses(candidates)
+      forgetCalls(of: Set(candidates))
       return counts
     } catch {
       throw StorageError(path: path, "cannot prune finished processes and handled events: \(error)")
@@ -166,6 +169,7 @@ extension SQLiteEngineStore {
   }
 
   /// Prunes processes and events with one cutoff.
+  @discardableResult
   public func prune(before cutoff: Date) throws(StorageError) -> (processes: Int, events: Int) {
     try prune(processesBefore: cutoff, eventsBefore: cutoff)
   }

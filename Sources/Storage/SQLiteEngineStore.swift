@@ -63,6 +63,11 @@ public final class SQLiteEngineStore: EngineStore {
   private var dispatchesOnDisk: Set<FlowExpressionID> = []
   /// Event routing outcomes, written with the engine changes they led to.
   var eventMarks: [Int64: EventMark] = [:]
+  /// Participant calls started and not ended, by expression, with their row's seq.
+  var openCalls: [FlowExpressionID: (seq: Int64, call: ParticipantCallReport)] = [:]
+  /// Call rows to write at the next flush, by seq.
+  var dirtyCalls: [Int64: ParticipantCallReport] = [:]
+  var nextCallSeq: Int64 = 1
   /// A read of an evicted process that failed; the next flush reports it.
   private var deferredError: StorageError?
 
@@ -119,6 +124,7 @@ public final class SQLiteEngineStore: EngineStore {
         try loadMessages(db)
         try loadDispatches(db)
         try loadTimersTrackersAndBuiltIns(db)
+        nextCallSeq = (try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM calls") ?? 0) + 1
       }
     } catch let error as StorageError {
       throw error
@@ -332,7 +338,7 @@ public final class SQLiteEngineStore: EngineStore {
   /// Whether anything changed in memory since the last flush.
   public var hasUnflushedChanges: Bool {
     !dirtyExpressions.isEmpty || !dirtyProcesses.isEmpty || !dirtyDispatches.isEmpty || !eventMarks.isEmpty
-      || !dirtyTimers.isEmpty || !dirtyListeners.isEmpty || !dirtyBuiltIns.isEmpty
+      || !dirtyCalls.isEmpty || !dirtyTimers.isEmpty || !dirtyListeners.isEmpty || !dirtyBuiltIns.isEmpty
       || nextMessageSeq - 1 > messagesWrittenUpTo || messagesConsumedUpTo > messagesDeletedUpTo
   }
 
@@ -359,6 +365,7 @@ public final class SQLiteEngineStore: EngineStore {
         rows += try writeProcesses(db, timestamp: timestamp)
         rows += try writeDispatches(db)
         rows += try writeEventMarks(db)
+        rows += try writeCalls(db)
         rows += try writeTimersTrackersAndBuiltIns(db)
       }
     } catch {
@@ -543,6 +550,7 @@ public final class SQLiteEngineStore: EngineStore {
     }
     dirtyDispatches.removeAll(keepingCapacity: true)
     eventMarks.removeAll()
+    dirtyCalls.removeAll(keepingCapacity: true)
   }
 
   /// Forgets cached copies of pruned processes (called by `prune`).

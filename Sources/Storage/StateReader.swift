@@ -74,6 +74,8 @@ public struct StateReader {
     public let expressions: [(expid: String, name: String, status: String, error: String?, listeningTo: String?)]
     /// Participant calls waiting for an answer.
     public let dispatches: [(expid: String, participant: String)]
+    /// Every participant call, answered or not, in the order they started.
+    public let calls: [ParticipantCallReport]
     /// What launched it (event, definition, conf used), if recorded.
     public let origin: JSONValue?
   }
@@ -85,7 +87,7 @@ public struct StateReader {
           let row = try Row.fetchOne(
             db,
             sql:
-              "SELECT wfid, name, status, fields, created_at, updated_at, errors, tree, origin FROM processes WHERE wfid = ?",
+              "SELECT wfid, name, status, fields, created_at, updated_at, errors, tree, \(try Self.originColumn(db)) FROM processes WHERE wfid = ?",
             arguments: [wfid])
         else { return nil }
         let fieldsText: String? = row[3]
@@ -114,18 +116,41 @@ public struct StateReader {
         let dispatches = try Row.fetchAll(
           db, sql: "SELECT expid, participant FROM dispatches WHERE wfid = ? ORDER BY seq", arguments: [wfid]
         ).map { (expid: $0[0] as String, participant: $0[1] as String) }
+        let calls = try self.calls(wfid, db)
         return ProcessDetails(
           summary: summary, tree: tree, fields: fields, history: history,
           expressions: expressions.map { (expid: $0.0, name: $0.1, status: $0.2, error: $0.3, listeningTo: $0.4) },
-          dispatches: dispatches, origin: originText.flatMap { try? JSONValue.parse($0) })
+          dispatches: dispatches, calls: calls, origin: originText.flatMap { try? JSONValue.parse($0) })
       }
+    } catch let error as StorageError {
+      throw error
     } catch {
       throw StorageError(path: path, "cannot read process \(wfid): \(error)")
+    }
+  }
+
+  /// The participant calls of a process, oldest first (none in a database serve has not migrated yet).
+  func calls(_ wfid: String, _ db: Database) throws -> [ParticipantCallReport] {
+    guard try db.tableExists("calls") else { return [] }
+    return try Row.fetchAll(
+      db, sql: "SELECT seq, \(SQLiteEngineStore.callColumns) FROM calls WHERE wfid = ? ORDER BY seq", arguments: [wfid]
+    ).map { row in
+      let seq: Int64 = row[0]
+      do {
+        return try SQLiteEngineStore.decodeCall(row, from: 1)
+      } catch let error as StorageDecodingError {
+        throw StorageError.corrupt(path, table: "calls", key: "seq \(seq)", error)
+      }
     }
   }
 }
 
 extension StateReader {
+  /// `origin`, or NULL in a database the running serve has not migrated yet.
+  static func originColumn(_ db: Database) throws -> String {
+    try db.columns(in: "processes").contains { $0.name == "origin" } ? "origin" : "NULL"
+  }
+
   /// The node at `expid` of a tree in its JSON form (`[name, attributes, children]`).
   static func node(of tree: JSONValue, atExpid expid: String) -> JSONValue? {
     var parts = expid.split(separator: "_")[...]

@@ -114,6 +114,35 @@ enum StorageSchema {
       // What launched a process: the event, definition and conf used (JSON), or the command line.
       try db.execute(sql: "ALTER TABLE processes ADD COLUMN origin TEXT")
     }
+    migrator.registerMigration("participant-calls") { db in
+      // One row per participant call, for `robogrator show`: who served it, how it
+      // ended, its stderr. `seq` is the order the calls started in.
+      try db.execute(
+        sql: """
+          CREATE TABLE calls (
+            seq INTEGER PRIMARY KEY,
+            wfid TEXT NOT NULL,
+            expid TEXT NOT NULL,
+            subid TEXT NOT NULL,
+            participant TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            resolution TEXT NOT NULL CHECK (resolution IN ('executable', 'alias', 'builtin', 'signal', 'unknown')),
+            executable TEXT,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            duration_ms INTEGER NOT NULL,
+            queue_wait_ms INTEGER NOT NULL,
+            exit TEXT,
+            outcome TEXT NOT NULL CHECK (outcome IN ('running', 'ok', 'error', 'cancelled', 'interrupted')),
+            error TEXT,
+            stderr TEXT NOT NULL,
+            stderr_total_bytes INTEGER NOT NULL
+          );
+          CREATE INDEX calls_wfid ON calls (wfid, seq);
+          -- A start after a crash finds the calls it interrupted without reading the others.
+          CREATE INDEX calls_running ON calls (seq) WHERE outcome = 'running';
+          """)
+    }
     return migrator
   }
 }

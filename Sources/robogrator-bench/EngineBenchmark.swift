@@ -68,7 +68,7 @@ enum EngineBenchmark {
     let mailbox = Daemon.Mailbox()
     let dispatcher = Dispatcher(
       participantsDirectory: directory, runner: ExecutableRunner(configuration: .init(maxConcurrentProcesses: 2)),
-      post: { id, result in mailbox.post(.answer(id, result)) })
+      post: { call, answer in mailbox.post(.answer(call, answer)) })
     engine.onDispatch = { dispatcher.dispatch($0, engine: engine) }
     var completed = 0
     engine.onProcessEnd = { _ in completed += 1 }
@@ -78,7 +78,10 @@ enum EngineBenchmark {
       guard Date().timeIntervalSince(start) < 120 else {
         throw BenchmarkFailure("executable participants: \(completed) of \(count) processes completed in 120 s")
       }
-      for case .answer(let id, let result) in mailbox.take() { engine.receive(id, result) }
+      for case .answer(let call, let answer) in mailbox.take() {
+        store.callEnded(call)
+        if let answer { engine.receive(call.expression, answer) }
+      }
       if engine.run(maximumMessages: 256) > 0 {
         try store.flush()
       } else {

@@ -86,6 +86,13 @@ public protocol EngineStore: AnyObject {
   func builtInState(_ name: String) -> JSONValue?
   func setBuiltInState(_ name: String, _ value: JSONValue?)
 
+  /// A participant call started (its record is `running`); the dispatcher tells.
+  func callStarted(_ call: ParticipantCallReport)
+  /// A participant call ended: the open call of `call.expression` takes `call`'s end
+  /// (see `ParticipantCallReport.ended(as:)`). Ignored when no call of that expression
+  /// is open: its end is recorded already.
+  func callEnded(_ call: ParticipantCallReport)
+
   /// Makes every change since the last flush durable at once (a no-op in memory).
   func flush() throws
 }
@@ -102,6 +109,9 @@ public final class InMemoryEngineStore: EngineStore {
   private var timers: [EngineTimer] = []
   private var listeners = TrackerIndex()
   private var builtIns: [String: JSONValue] = [:]
+  /// Participant calls, in the order they started.
+  public private(set) var calls: [ParticipantCallReport] = []
+  private var openCalls: [FlowExpressionID: Int] = [:]
 
   public init() {}
 
@@ -158,6 +168,15 @@ public final class InMemoryEngineStore: EngineStore {
 
   public func builtInState(_ name: String) -> JSONValue? { builtIns[name] }
   public func setBuiltInState(_ name: String, _ value: JSONValue?) { builtIns[name] = value }
+
+  public func callStarted(_ call: ParticipantCallReport) {
+    openCalls[call.expression] = calls.count
+    calls.append(call)
+  }
+  public func callEnded(_ call: ParticipantCallReport) {
+    guard let index = openCalls.removeValue(forKey: call.expression) else { return }
+    calls[index] = calls[index].ended(as: call)
+  }
 
   public func flush() {}
 }

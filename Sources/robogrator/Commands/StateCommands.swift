@@ -62,8 +62,13 @@ struct PsCommand: ParsableCommand {
 struct ShowCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "show",
-    abstract: "Show one process: where each branch stands, its fields, errors and history.",
-    discussion: "Works while serve runs (read-only)."
+    abstract:
+      "Show one process: where each branch stands, its fields, errors and history, and its participant calls with their logs.",
+    discussion: """
+      Works while serve runs (read-only). Each participant call is one line (start time, \
+      participant, expid, attempt, outcome, exit, duration) with the last lines it wrote \
+      to stderr under it.
+      """
   )
 
   @Argument(help: ArgumentHelp("The process id (from robogrator ps).", valueName: "wfid"))
@@ -74,7 +79,7 @@ struct ShowCommand: ParsableCommand {
   @Flag(
     name: .long,
     help:
-      "Print JSON: {\"wfid\", \"name\", \"status\", \"project\", \"created_at\", \"updated_at\", \"errors\", \"origin\", \"fields\", \"expressions\", \"waiting_for\", \"history\"}."
+      "Print JSON: {\"wfid\", \"name\", \"status\", \"project\", \"created_at\", \"updated_at\", \"errors\", \"origin\", \"fields\", \"expressions\", \"waiting_for\", \"history\", \"calls\"}."
   )
   var json = false
 
@@ -109,6 +114,7 @@ struct ShowCommand: ParsableCommand {
               [("expid", .string($0.expid)), ("participant", .string($0.participant))] as [(String, JSONValue)]))
         })
       object["history"] = .array(details.history.map(JSONValue.string))
+      object["calls"] = .array(details.calls.map(\.json))
       if json {
         print(JSONValue.object(object).serialized(pretty: true))
         return 0
@@ -131,6 +137,10 @@ struct ShowCommand: ParsableCommand {
       if let fields = details.fields { print("fields: " + fields.serialized(pretty: true)) }
       print("history:")
       for line in details.history { print("  " + line) }
+      if !details.calls.isEmpty {
+        print("calls:")
+        for call in details.calls { print(call.lines.joined(separator: "\n")) }
+      }
       return 0
     }
   }
@@ -212,6 +222,78 @@ extension StateReader.ProcessSummary {
           ("project", project.map(JSONValue.string) ?? .null), ("created_at", .string(createdAt)),
           ("updated_at", .string(updatedAt)), ("errors", .array(errors.map(JSONValue.string))),
         ] as [(String, JSONValue)]))
+  }
+}
+
+extension ParticipantCallReport {
+  /// How many lines of a call's stderr `show` prints (`show --json` has all that was kept).
+  static let shownStderrLines = 20
+
+  /// `robogrator show`: the call on one line, then its error and the end of its stderr, indented.
+  var lines: [String] {
+    var head = "  \(Self.timestamp(startedAt))  \(participant)  \(expression.expid)  attempt \(attempt)  "
+    head += "\(outcome.rawValue)  \(exit ?? "-")  \(endedAt == nil ? "-" : Self.text(duration))"
+    if queueWait >= .milliseconds(1) { head += "  queued \(Self.text(queueWait))" }
+    var lines = [head]
+    if let error, let first = error.split(separator: "\n").first { lines.append("    error: \(first)") }
+    var logged = stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    if logged.last == "" { logged.removeLast() }
+    let kept = stderr.utf8.count
+    if stderrTotalBytes > kept {
+      lines.append("    ... (\(stderrTotalBytes - kept) earlier bytes of stderr were not kept)")
+    }
+    if logged.count > Self.shownStderrLines {
+      lines.append("    ... (\(logged.count - Self.shownStderrLines) earlier lines: robogrator show --json)")
+    }
+    lines += logged.suffix(Self.shownStderrLines).map { "    " + $0 }
+    return lines
+  }
+
+  /// `robogrator show --json`: the columns of the call's row.
+  var json: JSONValue {
+    .object(
+      JSONObject(
+        [
+          ("expid", .string(expression.expid)), ("subid", .string(expression.subid)),
+          ("participant", .string(participant)), ("attempt", .int(attempt)),
+          ("resolution", .string(resolution.rawValue)), ("executable", executablePath.map(JSONValue.string) ?? .null),
+          ("started_at", .string(Self.timestamp(startedAt))),
+          ("ended_at", endedAt.map { .string(Self.timestamp($0)) } ?? .null),
+          ("duration_ms", .int(Self.milliseconds(duration))), ("queue_wait_ms", .int(Self.milliseconds(queueWait))),
+          ("exit", exit.map(JSONValue.string) ?? .null), ("outcome", .string(outcome.rawValue)),
+          ("error", error.map(JSONValue.string) ?? .null), ("stderr", .string(stderr)),
+          ("stderr_total_bytes", .int(stderrTotalBytes)),
+        ] as [(String, JSONValue)]))
+  }
+
+  static func milliseconds(_ duration: Duration) -> Int {
+    let (seconds, attoseconds) = duration.components
+    return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+  }
+
+  /// `41 ms`, `2.5 s`, `3 min 12 s`, `2 h 5 min`.
+  static func text(_ duration: Duration) -> String {
+    let milliseconds = milliseconds(duration)
+    if milliseconds < 1000 { return "\(milliseconds) ms" }
+    if milliseconds < 60_000 { return "\(milliseconds / 1000).\(milliseconds % 1000 / 100) s" }
+    let seconds = milliseconds / 1000
+    if seconds < 3600 { return "\(seconds / 60) min \(seconds % 60) s" }
+    return "\(seconds / 3600) h \(seconds % 3600 / 60) min"
+  }
+
+  /// UTC, as the other times of `ps` and `show`: `2026-11-23 07:08:56.415`.
+  static func timestamp(_ date: Date) -> String {
+    // Whole milliseconds first: the database keeps them, and a Double may hold .415 as .41499.
+    let total = Int64((date.timeIntervalSince1970 * 1000).rounded())
+    let (seconds, milliseconds) = (total / 1000, total % 1000)
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC")!
+    let parts = calendar.dateComponents(
+      [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    func two(_ value: Int?) -> String { value.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
+    let fraction = String(milliseconds + 1000).dropFirst()
+    return "\(parts.year ?? 0)-\(two(parts.month))-\(two(parts.day)) \(two(parts.hour)):\(two(parts.minute)):"
+      + "\(two(parts.second)).\(fraction)"
   }
 }
 
