@@ -34,7 +34,8 @@ public struct ExpressionStep {
   /// A text attribute (or the positional text with `positional`), substituted.
   func text(_ name: String?, positional: Bool = false, fields: JSONObject) throws(ProcessFault) -> String? {
     var raw: JSONValue?
-    if let name { raw = expression.tree.attributes[name] }
+    // A null value is a positional argument, not this attribute: `on_error 'handler'`, `echo 'text'`.
+    if let name, let value = expression.tree.attributes[name], !value.isNull { raw = value }
     if raw == nil, positional, let text = expression.tree.positionalText { raw = .string(text) }
     guard let raw else { return nil }
     do {
@@ -64,6 +65,17 @@ public struct ExpressionStep {
         .object(expression.tree.attributes), in: scope(fields: fields), substitutingKeys: true
       )
       .objectValue ?? JSONObject()
+    } catch {
+      throw ProcessFault("\(error)")
+    }
+  }
+
+  /// The node's children with keys and values substituted, for `params.__children__` (spec §3.3); nil without children.
+  func substitutedChildren(fields: JSONObject) throws(ProcessFault) -> JSONValue? {
+    guard !expression.tree.children.isEmpty else { return nil }
+    do {
+      return try Dollar.substituteAttribute(
+        .array(expression.tree.children.map { $0.toJSON() }), in: scope(fields: fields), substitutingKeys: true)
     } catch {
       throw ProcessFault("\(error)")
     }
@@ -155,24 +167,25 @@ public struct ExpressionStep {
     sent["t"] = nil
     sent["params"] = .object(params)
     sent["dispatched_at"] = .string(WorkflowEngine.timestamp(engine.now()))
-    let process = engine.store.process(expression.id.wfid)
+    let bookkeeping = engine.workitemBookkeeping(from: expression)
     var workitem = JSONObject()
     workitem["fields"] = .object(sent)
     workitem["fei"] = expression.id.json
     workitem["participant_name"] = .string(name)
-    workitem["wf_name"] = process.map { .string($0.name) } ?? .null
-    workitem["wf_revision"] = process?.revision.map(JSONValue.string) ?? .null
+    workitem.merge(bookkeeping)
     workitem["re_dispatch_count"] = 0
     expression.kind = "participant"
     expression.state["participant"] = .string(name)
+    // What the participant was sent is what this expression holds from now on: a
+    // cancel replies with it, without `__result__` and `t` (spec §2.4, §2.7).
+    expression.applied = fields
+    expression.applied["__result__"] = nil
+    expression.applied["t"] = nil
     let dispatch = Dispatch(expression: expression.id, participant: name, workitem: workitem)
     engine.store.addDispatch(dispatch)
     engine.onDispatch?(dispatch)
     engine.record(expression.id.wfid, "dispatched to \(name) (\(expression.id.expid))")
-    var applied = sent
-    applied["params"] = nil
-    applied["dispatched_at"] = nil
-    engine.notifyListeners(upon: "apply", name: name, wfid: expression.id.wfid, fields: applied)
+    engine.notifyListeners(upon: "apply", name: name, wfid: expression.id.wfid, fields: expression.applied)
   }
 
   /// Runs the subprocess bound as `binding` (`[expid, tree]`) as a child, with `variables` as its scope.
@@ -189,6 +202,10 @@ public struct ExpressionStep {
           + "each other) recurses without end; use `participant :ref => '\(name)'` to call a participant of that name")
     }
     expression.kind = "subprocess"
+    // While it runs, workitems say which subprocess they are in (spec §2.2).
+    expression.state["sub_wf_name"] = .string(tree.definedName ?? name)
+    expression.state["sub_wf_revision"] = .null
+    expression.state["sub_wf_launched_at"] = .string(WorkflowEngine.timestamp(engine.now()))
     applyTree(tree, expid: expid, fields: fields, variables: variables, subprocessDepth: depth)
   }
 }
@@ -246,8 +263,15 @@ struct ExpressionScope: SubstitutionContext {
     case .subid: .string(id.subid)
     case .engineID: "engine"
     case .fei: .string(id.description)
-    case .mnemoID, .tag, .fullTag: .string("")
-    case .tags: .array([])
+    case .mnemoID: .string("")
+    // The tags the workitem is in (spec §2.3 step 3, §4.3).
+    case .tags: .array(tags)
+    case .tag: tags.last ?? .string("")
+    case .fullTag: .string(tags.compactMap(\.stringValue).joined(separator: "/"))
     }
+  }
+
+  private var tags: [JSONValue] {
+    fields["__tags__"]?.arrayValue ?? []
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Lint
 import OrderedJSON
 import PDef
 
@@ -56,6 +57,12 @@ public final class WorkflowEngine {
   {
     guard tree.name == "define" || tree.name == "process_definition" || tree.name == "workflow_definition" else {
       throw LaunchError("the definition's root is `\(tree.name)`, not `define` (Ruote.process_definition)")
+    }
+    // What robogrator refuses (given/that/of, `${r:...}`) stops the launch as it fails lint (spec "Decisions").
+    let refused = PDefLint.check(tree, knownExpressions: PDefNode.knownExpressionNames, participants: [], file: "")
+    if let finding = refused.first(where: { $0.severity == .error }) {
+      let place = finding.line.map { "line \($0): " } ?? ""
+      throw LaunchError("the definition cannot run: \(place)\(finding.message)")
     }
     let wfid = wfid ?? makeWfid()
     let name = tree.attributes["name"]?.stringValue ?? tree.positionalText ?? "process"
@@ -132,7 +139,18 @@ public final class WorkflowEngine {
       "replay of \(failed.map(\.id.expid).joined(separator: ", ")) after: \(process.errors.joined(separator: "; "))")
     process.errors = []
     store.save(process)
-    for expression in failed { supplant(expression, with: expression.tree, fields: expression.applied) }
+    for expression in failed {
+      if expression.kind == "error" {
+        // A replayed `error` lets the flow pass (spec §2.8).
+        var passing = expression
+        passing.status = .active
+        passing.error = nil
+        store.save(passing)
+        finish(passing, fields: passing.applied)
+      } else {
+        supplant(expression, with: expression.tree, fields: expression.applied)
+      }
+    }
     return failed.count
   }
 
@@ -198,6 +216,8 @@ public final class WorkflowEngine {
   /// writes its own `__timed_out__` entry into the workitem it replies with.
   func cancel(_ id: FlowExpressionID, flavour: CancelFlavour) {
     guard var expression = store.expression(id), expression.status != .cancelling else { return }
+    // An expression in error ignores a timeout (its own or an ancestor's): the branch stays stalled.
+    if flavour == .timeout && expression.status == .failed { return }
     expression.status = .cancelling
     expression.state["flavour"] = .string(flavour.rawValue)
     store.save(expression)
@@ -222,13 +242,17 @@ public final class WorkflowEngine {
     finish(expression, fields: fields)
   }
 
-  /// `[fei, time, expression name, attributes]`, as ruote wrote it (spec §2.6).
+  /// `[fei, time, expression name, attributes]`, as ruote wrote it (spec §2.6): the
+  /// attributes compiled (substituted); a call is a `participant` or `subprocess` with its `ref`.
   func timedOutEntry(_ expression: FlowExpression) -> JSONValue {
-    var attributes = expression.tree.attributes
+    let step = ExpressionStep(engine: self, expression: expression)
+    var attributes = (try? step.substitutedAttributes(fields: expression.applied)) ?? expression.tree.attributes
     var name = expression.tree.name
-    if expression.kind == "participant" {
-      name = "participant"
-      if attributes["ref"] == nil, let participant = expression.state["participant"] { attributes["ref"] = participant }
+    if expression.kind == "participant" || expression.kind == "subprocess" {
+      name = expression.kind
+      if attributes["ref"] == nil {
+        attributes["ref"] = expression.state["participant"] ?? .string(expression.tree.name)
+      }
     }
     return .array([expression.id.json, .string(WorkflowEngine.timestamp(now())), .string(name), .object(attributes)])
   }
@@ -260,8 +284,15 @@ public final class WorkflowEngine {
           store.enqueue(.reply(to: parent, from: step.expression.id, fields: apply.fields))
         }
         step.expression.variables = visibleVariables(from: step.expression.id)
+        for (key, value) in workitemBookkeeping(from: step.expression)
+        where key.hasPrefix("sub_") || key == "wf_launched_at" {
+          step.expression.state[key] = value
+        }
         step.expression.parent = nil
         step.expression.state["forgotten"] = true
+      } else if isTrue(step.expression.tree.attributes["lose"]) {
+        // Never replies to its parent; sits there once done until cancelled.
+        step.expression.state["lost"] = true
       } else if isTrue(step.expression.tree.attributes["flank"]), let parentID = step.expression.parent {
         // Attached: the parent continues at once and cancels this when it is done.
         store.enqueue(.reply(to: parentID, from: step.expression.id, fields: apply.fields))
@@ -272,6 +303,17 @@ public final class WorkflowEngine {
           store.save(parent)
         }
         step.expression.state["flank"] = true
+      }
+      if ["true", .bool(true)].contains(step.expression.tree.attributes["scope"]), step.expression.variables == nil {
+        step.expression.variables = JSONObject()
+      }
+      if let tag = try step.text("tag", fields: apply.fields), !tag.isEmpty {
+        // The tag names this expression (for `undo`) and is pushed on `__tags__` while it runs.
+        step.expression.state["tag"] = .string(tag)
+        step.setVariable(tag, step.expression.id.json)
+        var tags = step.expression.applied["__tags__"]?.arrayValue ?? []
+        tags.append(.string(tag))
+        step.expression.applied["__tags__"] = .array(tags)
       }
       if let text = try step.text("timeout", fields: apply.fields), let seconds = try DurationText.seconds(text) {
         store.addTimer(
@@ -296,9 +338,27 @@ public final class WorkflowEngine {
 
   /// An expression is done: it leaves the store and hands `fields` to its parent.
   func finish(_ expression: FlowExpression, fields: JSONObject) {
+    var fields = fields
     store.removeTimers(of: expression.id)
-    if expression.state["timed_out"] == .bool(true), supplantAfterTimeout(expression, fields: fields) { return }
-    if expression.state["error_handler"] != nil, supplantAfterError(expression, fields: fields) { return }
+    if expression.state["timed_out"] == .bool(true), supplantAfterTimeout(expression, fields: &fields) { return }
+    if expression.state["error_handler"] != nil, supplantAfterError(expression, fields: &fields) { return }
+    if expression.state["lost"] == .bool(true), expression.status == .active {
+      // `:lose`: done, but it never replies; a cancel makes it reply (spec §2.3).
+      var lost = expression
+      lost.children = []
+      store.save(lost)
+      return
+    }
+    if case .string(let tag)? = expression.state["tag"] {
+      // Leaving a tag: its variable goes, and the workitem says so (spec §2.3, §2.6).
+      var step = ExpressionStep(engine: self, expression: expression)
+      step.setVariable(tag, nil)
+      if var tags = fields["__tags__"]?.arrayValue {
+        if let index = tags.lastIndex(of: .string(tag)) { tags.remove(at: index) }
+        fields["__tags__"] = .array(tags)
+      }
+      fields["__left_tag__"] = .string(tag)
+    }
     store.remove(expression.id)
     store.removeTracker(expression.id)
     // Flanks live only as long as the expression they flank.
@@ -314,6 +374,11 @@ public final class WorkflowEngine {
       return
     }
     if let parent = expression.parent {
+      if let launched = expression.state["sub_wf_launched_at"], var waiting = store.expression(parent) {
+        // The workitem keeps the latest subprocess start after the subprocess is over [run] (spec §2.2).
+        waiting.state["sub_wf_launched_at"] = launched
+        store.save(waiting)
+      }
       store.enqueue(.reply(to: parent, from: expression.id, fields: fields))
       return
     }
@@ -334,7 +399,7 @@ public final class WorkflowEngine {
   /// (spec §2.7). `error` puts an error in its place, a name a participant or
   /// subprocess call, `redo`/`retry` runs it again, `pass`/none lets the flow
   /// continue with the workitem carrying `__timed_out__`. True when replaced.
-  func supplantAfterTimeout(_ expression: FlowExpression, fields: JSONObject) -> Bool {
+  func supplantAfterTimeout(_ expression: FlowExpression, fields: inout JSONObject) -> Bool {
     let step = ExpressionStep(engine: self, expression: expression)
     let handler = ((try? step.text("on_timeout", fields: fields)) ?? nil)?.trimmingCharacters(in: .whitespaces) ?? ""
     let replacement: PDefNode
@@ -345,11 +410,45 @@ public final class WorkflowEngine {
       replacement = expression.tree
     case "error":
       replacement = PDefNode(name: "error", attributes: JSONObject(), children: [])
+    case let text where Self.command(in: text) != nil:
+      // A cursor command: written into `__command__`; a loop obeys it itself,
+      // anything else replies so that the enclosing loop does.
+      fields["__command__"] = Self.command(in: text)
+      guard CommandExpression.loopKinds.contains(expression.kind) else { return false }
+      var loop = expression
+      loop.status = .active
+      loop.state["timed_out"] = nil
+      loop.children = []
+      store.save(loop)
+      let commandFields = fields
+      run(loop) { step throws(ProcessFault) in
+        let before = FlowExpressionID(wfid: loop.id.wfid, expid: "\(loop.id.expid)_-1", subid: "")
+        try ExpressionRegistry.behavior(for: loop.kind).reply(&step, from: before, fields: commandFields)
+      }
+      return true
     default:
-      replacement = PDefNode(name: handler, attributes: ["_triggered": "on_timeout"], children: [])
+      replacement = PDefNode(name: handler, attributes: handlerAttributes(expression, trigger: "on_timeout"))
     }
     supplant(expression, with: replacement, fields: fields)
     return true
+  }
+
+  /// `rewind`, `skip 2`, `jump to x` as `__command__` (`["jump", "to x"]`); nil when `text` is no command.
+  static func command(in text: String) -> JSONValue? {
+    let words = text.split(separator: " ", maxSplits: 1).map(String.init)
+    guard let name = words.first, Cursor.commandNames.contains(name) else { return nil }
+    guard words.count > 1 else { return .array([.string(name), .null]) }
+    return .array([.string(name), Int(words[1]).map(JSONValue.int) ?? .string(words[1])])
+  }
+
+  /// The attributes of a handler put in an expression's place: `_triggered`,
+  /// and the expression's other `on_*` attributes and its `:tag` (spec §2.8).
+  func handlerAttributes(_ expression: FlowExpression, trigger: String) -> JSONObject {
+    var attributes: JSONObject = ["_triggered": .string(trigger)]
+    for (key, value) in expression.tree.attributes where key != trigger && (key.hasPrefix("on_") || key == "tag") {
+      attributes[key] = value
+    }
+    return attributes
   }
 
   /// Replaces an expression, in the same place of the tree, by a new one run with `fields`.
@@ -381,7 +480,7 @@ public final class WorkflowEngine {
       let step = ExpressionStep(engine: self, expression: candidate)
       let declared =
         ((try? step.text("on_error", fields: candidate.applied)) ?? nil) ?? candidate.state["on_error"]?.stringValue
-      if let declared {
+      if let declared, declared.trimmingCharacters(in: .whitespaces) != "raise" {
         if declared.isEmpty { return false }
         owner = candidate
         handler = declared
@@ -393,14 +492,16 @@ public final class WorkflowEngine {
     var fields = failed.applied
     fields["__error__"] = errorObject(failed, message)
     record(failed.id.wfid, "error at \(failed.id.expid) (\(failed.tree.name)): \(message); handled by \(handler)")
-    owner.state["error_handler"] = .string(handler)
+    // A leading `!` kills the children instead of cancelling them.
+    let kills = handler.hasPrefix("!")
+    owner.state["error_handler"] = .string(kills ? String(handler.dropFirst()) : handler)
     owner.state["error_fields"] = .object(fields)
     owner.status = .cancelling
     store.save(owner)
     if owner.id == failed.id || owner.children.isEmpty {
       finish(owner, fields: fields)
     } else {
-      for child in owner.children { store.enqueue(.cancel(child, .plain)) }
+      for child in owner.children { store.enqueue(.cancel(child, kills ? .kill : .plain)) }
     }
     return true
   }
@@ -418,11 +519,16 @@ public final class WorkflowEngine {
 
   /// An error's owner whose children are back: the handler takes its place.
   /// `pass`/`undo` continue after it, `redo`/`retry` run it again. True when replaced.
-  func supplantAfterError(_ owner: FlowExpression, fields: JSONObject) -> Bool {
+  func supplantAfterError(_ owner: FlowExpression, fields: inout JSONObject) -> Bool {
     guard case .string(let handler)? = owner.state["error_handler"] else { return false }
     let errorFields = owner.state["error_fields"]?.objectValue ?? fields
     switch handler.trimmingCharacters(in: .whitespaces) {
     case "pass", "undo":
+      return false
+    case let store where store.hasPrefix("store:"):
+      // `store: field`: the error object goes into that field and the flow continues.
+      let field = store.dropFirst("store:".count).trimmingCharacters(in: .whitespaces)
+      JSONPaths.set(field, to: errorFields["__error__"] ?? .null, in: &fields)
       return false
     case "redo", "retry":
       var fresh = owner
@@ -430,7 +536,8 @@ public final class WorkflowEngine {
       supplant(fresh, with: owner.tree, fields: owner.applied)
     case let name:
       supplant(
-        owner, with: PDefNode(name: name, attributes: ["_triggered": "on_error"], children: []), fields: errorFields)
+        owner, with: PDefNode(name: name, attributes: handlerAttributes(owner, trigger: "on_error")),
+        fields: errorFields)
     }
     return true
   }
@@ -456,6 +563,41 @@ public final class WorkflowEngine {
     guard var process = store.process(wfid) else { return }
     process.history.append(line)
     store.save(process)
+  }
+
+  // MARK: - Workitem bookkeeping (spec §2.2, §6.3)
+
+  /// `wf_name`, `wf_revision`, `wf_launched_at` and the `sub_wf_*` keys a
+  /// workitem dispatched from `expression` carries: the innermost subprocess
+  /// call's name and start (revision null), else the process's; a subprocess
+  /// start stays on the workitem after the subprocess is over.
+  func workitemBookkeeping(from expression: FlowExpression) -> JSONObject {
+    let process = store.process(expression.id.wfid)
+    var subName: JSONValue?
+    var subRevision: JSONValue = .null
+    var subLaunched: JSONValue?
+    var wfLaunched: JSONValue?
+    var current: FlowExpression? = expression
+    while let here = current {
+      if subLaunched == nil { subLaunched = here.state["sub_wf_launched_at"] }
+      if subName == nil, let name = here.state["sub_wf_name"] {
+        subName = name
+        subRevision = here.state["sub_wf_revision"] ?? .null
+      }
+      if let launched = here.state["wf_launched_at"] {
+        wfLaunched = launched
+        break
+      }
+      current = here.parent.flatMap(store.expression)
+    }
+    let name: JSONValue = process.map { .string($0.name) } ?? .null
+    let revision: JSONValue = process?.revision.map(JSONValue.string) ?? .null
+    return JSONObject(
+      [
+        ("wf_name", name), ("wf_revision", revision), ("wf_launched_at", wfLaunched ?? .null),
+        ("sub_wf_name", subName ?? name), ("sub_wf_revision", subName == nil ? revision : subRevision),
+        ("sub_wf_launched_at", subLaunched ?? wfLaunched ?? .null),
+      ] as [(String, JSONValue)])
   }
 
   // MARK: - Variables (dynamic scoping, spec §2.5)

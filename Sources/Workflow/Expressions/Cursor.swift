@@ -21,11 +21,15 @@ import OrderedJSON
 // current workitem. `repeat`/`loop` start over after the last child instead
 // of replying. Commands: break/stop/over reply, rewind/continue go back to the
 // first child, reset restarts with the original workitem, skip/back move by
-// n, jump goes to a named or numbered child (spec §3.14).
+// n (`skip :step => 2` or `skip '2'`), jump goes to a named or numbered
+// child (`jump :to => 'charly'`, `jump 'charly'`) (spec §3.14).
 enum Cursor: ExpressionBehavior {
-  static let commandAttributes = [
-    ("break", "break"), ("stop", "stop"), ("over", "over"), ("rewind", "rewind"), ("continue", "continue"),
-    ("reset", "reset"), ("skip", "skip"), ("back", "back"), ("jump", "jump"),
+  /// The `*_if` / `*_unless` attributes a loop checks, in ruote's order (spec §3.14).
+  static let commandAttributes = ["break", "rewind", "reset", "over", "stop"]
+
+  /// Every command a loop obeys (from a command expression, `__command__` or `:on_timeout`).
+  static let commandNames: Set<String> = [
+    "break", "stop", "over", "rewind", "continue", "reset", "skip", "back", "jump",
   ]
 
   static func apply(_ step: inout ExpressionStep) throws(ProcessFault) {
@@ -96,18 +100,25 @@ enum Commands {
     name: String, argument: String?
   )? {
     if case .array(let command)? = fields.removeValue(forKey: "__command__"), case .string(let name)? = command.first {
-      return (name, command.count > 1 ? command[1].stringValue : nil)
+      // A participant may leave the argument as a number (`["skip", 2]`).
+      let argument: String? =
+        switch command.count > 1 ? command[1] : .null {
+        case .string(let text): text
+        case .int(let number): String(number)
+        default: nil
+        }
+      return (name, argument)
     }
-    for (attribute, name) in Cursor.commandAttributes {
+    for attribute in Cursor.commandAttributes {
       if let value = step.expression.tree.attributes["\(attribute)_if"],
         try step.condition(value, fields: fields) == true
       {
-        return (name, nil)
+        return (attribute, nil)
       }
       if let value = step.expression.tree.attributes["\(attribute)_unless"],
         try step.condition(value, fields: fields) == false
       {
-        return (name, nil)
+        return (attribute, nil)
       }
     }
     return nil
@@ -133,7 +144,10 @@ enum CommandExpression: ExpressionBehavior {
 
   static func apply(_ step: inout ExpressionStep) throws(ProcessFault) {
     var fields = step.expression.applied
-    let argument = try step.text(nil, positional: true, fields: fields)
+    // `skip :step => 2`, `jump :to => 'charly'`, or the positional text.
+    let name = step.expression.tree.name
+    let named = name == "jump" ? ["to"] : name == "skip" || name == "back" ? ["step"] : []
+    let argument = try step.firstText(named, positional: true, fields: fields)
     fields["__command__"] = .array([.string(step.expression.tree.name), argument.map(JSONValue.string) ?? .null])
     var ancestor = step.expression.parent.flatMap(step.engine.store.expression)
     while let candidate = ancestor, !loopKinds.contains(candidate.kind) {

@@ -29,6 +29,12 @@ enum Define: ExpressionBehavior {
       step.reply(step.expression.applied)
       return
     }
+    if step.expression.parent == nil, step.expression.state["forgotten"] == nil {
+      // The process root: workitems carry its launch time (spec §2.2).
+      let launched = JSONValue.string(WorkflowEngine.timestamp(step.engine.now()))
+      step.expression.state["wf_launched_at"] = launched
+      step.expression.state["sub_wf_launched_at"] = launched
+    }
     let children = step.expression.tree.children
     step.expression.tree.children = children.filter { $0.name == "define" } + children.filter { $0.name != "define" }
     try Sequence.apply(&step)

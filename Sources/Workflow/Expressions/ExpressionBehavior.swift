@@ -21,7 +21,7 @@ extension ExpressionBehavior {
 enum ExpressionRegistry {
   static let behaviors: [String: any ExpressionBehavior.Type] = [
     "define": Define.self, "process_definition": Define.self, "workflow_definition": Define.self,
-    "sequence": Sequence.self,
+    "sequence": Sequence.self, "let": Let.self,
     "participant": ParticipantCall.self, "ref": RefCall.self, "subprocess": RefCall.self,
     "set": SetExpression.self, "rset": SetExpression.self, "unset": UnsetExpression.self,
     "echo": Echo.self,
@@ -40,7 +40,9 @@ enum ExpressionRegistry {
     "wait": Wait.self, "sleep": Wait.self,
     "on_error": OnError.self,
     "listen": Listen.self, "receive": Listen.self, "intercept": Listen.self,
-    "forget": Forget.self,
+    "forget": Forget.self, "lose": Lose.self,
+    "undo": Undo.self, "cancel": Undo.self, "kill": Undo.self,
+    "equals": Equals.self,
     "inc": Inc.self, "increment": Inc.self, "dec": Inc.self, "decrement": Inc.self, "push": Inc.self, "pop": Inc.self,
   ]
 

@@ -15,7 +15,9 @@ enum If: ExpressionBehavior {
   static func apply(_ step: inout ExpressionStep) throws(ProcessFault) {
     let fields = step.expression.applied
     let attributes = step.expression.tree.attributes
-    let raw = attributes["test"] ?? attributes["t"] ?? step.expression.tree.positionalText.map(JSONValue.string)
+    // A null value is a positional argument (`_if 'test'`), not the attribute.
+    let named = [attributes["test"], attributes["t"]].lazy.compactMap { $0 }.first { !$0.isNull }
+    let raw = named ?? step.expression.tree.positionalText.map(JSONValue.string)
     var text: String?
     if let raw {
       do {

@@ -17,14 +17,19 @@ import OrderedJSON
 // the loop. Commands: break, rewind/continue, skip n, jump n (spec §3.15).
 enum Iterator: ExpressionBehavior {
   static func apply(_ step: inout ExpressionStep) throws(ProcessFault) {
-    let fields = step.expression.applied
+    var fields = step.expression.applied
     let list = try elements(of: step, fields: fields)
     step.expression.state["list"] = .array(list)
     guard !step.expression.tree.children.isEmpty else {
       step.reply(fields)
       return
     }
-    try start(&step, element: 0, fields: fields)
+    // Commands (`:break_if`, ...) are looked for before the first element too.
+    if let command = try Commands.take(from: &fields, step: step) {
+      try obey(command, &step, after: -1, fields: fields)
+    } else {
+      try start(&step, element: 0, fields: fields)
+    }
   }
 
   static func reply(_ step: inout ExpressionStep, from child: FlowExpressionID, fields: JSONObject) throws(ProcessFault)
@@ -33,20 +38,7 @@ enum Iterator: ExpressionBehavior {
     if case .object(let stored)? = step.expression.state.removeValue(forKey: "command_fields") { fields = stored }
     let element = (step.expression.state["element"].flatMap { if case .int(let i) = $0 { i } else { nil } }) ?? 0
     if let command = try Commands.take(from: &fields, step: step) {
-      switch command.name {
-      case "break", "stop", "over":
-        step.reply(fields)
-      case "rewind", "continue", "reset":
-        try start(&step, element: 0, fields: fields)
-      case "skip":
-        try start(&step, element: element + 1 + (Int(command.argument ?? "") ?? 1), fields: fields)
-      case "back":
-        try start(&step, element: max(0, element - (Int(command.argument ?? "") ?? 1)), fields: fields)
-      case "jump":
-        try start(&step, element: Int(command.argument ?? "") ?? element + 1, fields: fields)
-      default:
-        try start(&step, element: element + 1, fields: fields)
-      }
+      try obey(command, &step, after: element, fields: fields)
       return
     }
     let next = step.childIndex(of: child) + 1
@@ -55,6 +47,31 @@ enum Iterator: ExpressionBehavior {
     } else {
       try start(&step, element: element + 1, fields: fields)
     }
+  }
+
+  /// Obeys a command after element `element` (-1: before the first). Like
+  /// ruote, skip and back count from the next position.
+  static func obey(
+    _ command: (name: String, argument: String?), _ step: inout ExpressionStep, after element: Int,
+    fields: JSONObject
+  ) throws(ProcessFault) {
+    var next = element + 1
+    switch command.name {
+    case "break", "stop", "over":
+      step.reply(fields)
+      return
+    case "rewind", "continue", "reset":
+      next = 0
+    case "skip":
+      next += Int(command.argument ?? "") ?? 1
+    case "back":
+      next = max(0, next - (Int(command.argument ?? "") ?? 1))
+    case "jump":
+      next = Int(command.argument ?? "") ?? next
+    default:
+      break
+    }
+    try start(&step, element: next, fields: fields)
   }
 
   /// Starts iteration `element`, or replies when the list is over (or the element is null).

@@ -16,7 +16,8 @@ import PDef
 // Waits for an event: a workitem dispatched to (`:upon => 'apply'`, the
 // default) or answered by (`'reply'`) a participant of that name (exact, or
 // `/regex/`), in any process unless `:wfid => true`; or, with `:to =>
-// :errors`, an unhandled error of its own process. `:where` is evaluated on
+// :errors`, an unhandled error of its own process (`:class`, `:message`
+// narrow it down). `:where` is evaluated on
 // the event's workitem. The event's fields are merged over the listener's
 // (`:merge` true by default, 'override' takes the event's only, anything
 // else keeps the listener's). Without children it replies with that and
@@ -71,6 +72,7 @@ extension WorkflowEngine {
         listener.state["upon"] == .string(upon),
         listener.state["same_process"] != .bool(true) || id.wfid == wfid
       else { continue }
+      if upon == "error", !Listen.errorMatches(listener, fields["__error__"]) { continue }
       if let condition = listener.tree.attributes["where"] {
         let scope = ExpressionScope(fields: .object(fields), engine: self, id: id)
         guard (try? Condition.evaluate(attribute: condition, in: scope)) == true else { continue }
@@ -101,6 +103,24 @@ extension WorkflowEngine {
 extension Listen {
   /// The tracker key of `listen :to => :errors` (not a participant name: it has a space).
   static let errorsKey = "unhandled errors"
+
+  /// `listen :to => :errors, :class => ..., :message => ...`: the error's class and message
+  /// must equal the texts given (or match them, written `/regex/`).
+  static func errorMatches(_ listener: FlowExpression, _ error: JSONValue?) -> Bool {
+    let filters = [
+      ("class", listener.tree.attributes["class"]),
+      ("message", listener.tree.attributes["message"] ?? listener.tree.attributes["msg"]),
+    ]
+    for case (let key, .string(let wanted)?) in filters {
+      let actual = error?[key]?.stringValue ?? ""
+      if wanted.count > 2, wanted.hasPrefix("/"), wanted.hasSuffix("/") {
+        if actual.range(of: String(wanted.dropFirst().dropLast()), options: .regularExpression) == nil { return false }
+      } else if actual != wanted {
+        return false
+      }
+    }
+    return true
+  }
 
   /// `to` is a participant name, or `/regex/` matched against the whole name.
   static func matches(_ to: String, _ name: String) -> Bool {

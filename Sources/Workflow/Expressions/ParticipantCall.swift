@@ -14,7 +14,9 @@ enum ParticipantCall: ExpressionBehavior {
     guard let name = try step.text("ref", positional: true, fields: fields), !name.isEmpty else {
       throw ProcessFault("`participant` without a name: write participant :ref => 'name'")
     }
-    step.dispatch(participant: name, fields: fields, params: try step.substitutedAttributes(fields: fields))
+    var params = try step.substitutedAttributes(fields: fields)
+    params["__children__"] = try step.substitutedChildren(fields: fields)
+    step.dispatch(participant: name, fields: fields, params: params)
   }
 }
 
@@ -57,7 +59,8 @@ enum RefCall: ExpressionBehavior {
       var variables = JSONObject()
       for (key, value) in attributes {
         let (prefix, bare) = split(key)
-        if let prefix, prefix == "f" || prefix == "field" || prefix == "fld" {
+        // Only `f:` and `field:` set a field; any other prefix is dropped (`fld:x` binds x) [run].
+        if let prefix, prefix == "f" || prefix == "field" {
           JSONPaths.set(bare, to: value, in: &fields)
         } else {
           variables[bare] = value
@@ -75,7 +78,11 @@ enum RefCall: ExpressionBehavior {
       attributes = JSONObject([("ref", .string(name)), ("original_ref", .string(requested))]).merging(attributes)
     } else if isImplicit {
       attributes["ref"] = .string(name)
+    } else if attributes["ref"] == nil {
+      // `ref 'x'` sends both `x: null` and `ref: "x"` [run].
+      attributes["ref"] = .string(name)
     }
+    attributes["__children__"] = try step.substitutedChildren(fields: fields)
     step.dispatch(participant: name, fields: fields, params: attributes)
   }
 

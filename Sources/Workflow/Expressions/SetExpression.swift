@@ -23,17 +23,41 @@ enum SetExpression: ExpressionBehavior {
     case variable(String)
   }
 
-  /// The target and the raw (unsubstituted) value of a `set`/`unset`.
-  static func target(of step: ExpressionStep, fields: JSONObject) throws(ProcessFault) -> (Target, JSONValue?) {
+  /// Where the value comes from: written in the definition (substituted
+  /// unless escaped), or copied typed from a variable or field.
+  enum Value {
+    case written(JSONValue?)
+    case copied(JSONValue)
+  }
+
+  /// `:val`/`:value`; `:var_value` & co. name a variable, `:field_value` & co. a field (ruote's lookup_val).
+  static let writtenValueKeys = ["val", "value"]
+  static let variableValueKeys = ["v", "var", "variable"].flatMap { ["\($0)_val", "\($0)_value"] }
+  static let fieldValueKeys = ["f", "fld", "field"].flatMap { ["\($0)_val", "\($0)_value"] }
+
+  /// The value given by a value attribute, if there is one.
+  static func explicitValue(of step: ExpressionStep, fields: JSONObject) throws(ProcessFault) -> Value? {
     let attributes = step.expression.tree.attributes
-    let explicitValue = attributes["val"] ?? attributes["value"]
+    if let key = writtenValueKeys.first(where: { attributes[$0] != nil }) { return .written(attributes[key]) }
+    if let name = try step.firstText(variableValueKeys, fields: fields) { return .copied(step.variable(name) ?? .null) }
+    if let path = try step.firstText(fieldValueKeys, fields: fields) {
+      return .copied(Dollar.lookupPath(path, in: .object(fields)) ?? .null)
+    }
+    return nil
+  }
+
+  /// The target and the value of a `set`/`unset`.
+  static func target(of step: ExpressionStep, fields: JSONObject) throws(ProcessFault) -> (Target, Value) {
+    let attributes = step.expression.tree.attributes
+    let explicitValue = try explicitValue(of: step, fields: fields)
     for key in ["v", "var", "variable"] {
-      if let name = try step.text(key, fields: fields) { return (.variable(name), explicitValue) }
+      if let name = try step.text(key, fields: fields) { return (.variable(name), explicitValue ?? .written(nil)) }
     }
     for key in ["f", "fld", "field"] {
-      if let name = try step.text(key, fields: fields) { return (.field(name), explicitValue) }
+      if let name = try step.text(key, fields: fields) { return (.field(name), explicitValue ?? .written(nil)) }
     }
-    for (key, value) in attributes where !commonAttributes.contains(key) && !["val", "value"].contains(key) {
+    let valueKeys = Set(writtenValueKeys + variableValueKeys + fieldValueKeys)
+    for (key, value) in attributes where !commonAttributes.contains(key) && !valueKeys.contains(key) {
       let name: String
       do {
         name = try Dollar.substituteKey(key, in: step.scope(fields: fields))
@@ -42,21 +66,27 @@ enum SetExpression: ExpressionBehavior {
       }
       let (prefix, bare) = RefCall.split(name)
       let target: Target = prefix == nil || prefix!.hasPrefix("f") ? .field(bare) : .variable(bare)
-      return (target, explicitValue ?? (value.isNull ? nil : value))
+      return (target, explicitValue ?? .written(value.isNull ? nil : value))
     }
     throw ProcessFault("`\(step.expression.tree.name)` names nothing to set: write set 'field' => value")
   }
 
   static func apply(_ step: inout ExpressionStep) throws(ProcessFault) {
     var fields = step.expression.applied
-    let (target, raw) = try target(of: step, fields: fields)
-    var value: JSONValue = raw ?? .null
-    let escaped = step.expression.tree.attributes["escape"].map { $0 != .bool(false) } ?? false
-    if !escaped {
-      do {
-        value = try Dollar.substituteAttribute(value, in: step.scope(fields: fields))
-      } catch {
-        throw ProcessFault("\(error)")
+    let (target, given) = try target(of: step, fields: fields)
+    var value: JSONValue
+    switch given {
+    case .copied(let copied):
+      value = copied
+    case .written(let raw):
+      value = raw ?? .null
+      let escaped = step.expression.tree.attributes["escape"].map { $0 != .bool(false) } ?? false
+      if !escaped {
+        do {
+          value = try Dollar.substituteAttribute(value, in: step.scope(fields: fields))
+        } catch {
+          throw ProcessFault("\(error)")
+        }
       }
     }
     switch target {
@@ -72,9 +102,9 @@ enum UnsetExpression: ExpressionBehavior {
   static func apply(_ step: inout ExpressionStep) throws(ProcessFault) {
     var fields = step.expression.applied
     var name: String?
-    if let variable = try step.text("v", fields: fields) {
+    if let variable = try step.firstText(["v", "var", "variable"], fields: fields) {
       name = "v:" + variable
-    } else if let field = try step.text("f", fields: fields) {
+    } else if let field = try step.firstText(["f", "fld", "field"], fields: fields) {
       name = field
     } else {
       name = try step.text(nil, positional: true, fields: fields)
