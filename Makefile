@@ -1,9 +1,10 @@
 # robogrator: the two set-up commands (make run, make test) and helpers.
-# Every target first installs the Debian packages the build links against,
-# so a fresh machine needs nothing but Swift.
+# Every target first installs the Debian packages the build links against
+# (and groff-base, with which the tests check the man pages), so a fresh
+# machine needs nothing but Swift.
 
 SWIFT        ?= swift
-APT_PACKAGES := libsqlite3-dev libinotifytools0-dev
+APT_PACKAGES := libsqlite3-dev libinotifytools0-dev groff-base
 ROOT         ?= srv-layout
 STATE        ?= state
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

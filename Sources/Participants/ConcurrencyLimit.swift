@@ -44,6 +44,9 @@ final class ConcurrencyLimit: Sendable {
     for waiter in woken { waiter.continuation.resume(returning: true) }
   }
 
+  /// Slots held now (calls running).
+  var inUse: Int { state.withLock { $0.limit - $0.available } }
+
   /// Number of callers queued for a slot (for metrics and tests).
   var queued: Int { state.withLock { $0.waiters.count } }
 

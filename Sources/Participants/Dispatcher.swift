@@ -14,6 +14,21 @@ public struct ParticipantAlias: Sendable, Equatable {
     self.pattern = pattern
     self.executable = executable
   }
+
+  /// Whether `name` is served by this alias (the pattern matches all of it).
+  public func matches(_ name: String) -> Bool {
+    name.range(of: "^(?:\(pattern))$", options: .regularExpression) != nil
+  }
+
+  /// Why the pattern is not a regular expression the matcher accepts, or nil when it is.
+  public var patternProblem: String? {
+    do {
+      _ = try NSRegularExpression(pattern: "^(?:\(pattern))$")
+      return nil
+    } catch {
+      return "the pattern does not compile (check its brackets and escapes)"
+    }
+  }
 }
 
 /// Who serves a participant name.
@@ -96,7 +111,7 @@ public final class Dispatcher: Sendable {
   public func resolve(_ name: String, hasListener: (String) -> Bool) -> ParticipantResolution {
     if name == Obsticket.name { return .builtIn(name) }
     if let path = executable(named: name) { return .executable(path: path) }
-    for alias in aliases where name.range(of: "^(?:\(alias.pattern))$", options: .regularExpression) != nil {
+    for alias in aliases where alias.matches(name) {
       return .alias(path: executablePath(alias.executable), pattern: alias.pattern)
     }
     if hasListener(name) { return .signal }
@@ -176,9 +191,10 @@ public final class Dispatcher: Sendable {
     answerBuiltIn(Obsticket.processEnded(process.wfid, store: engine.store), engine: engine)
   }
 
-  /// Stops every running participant (TERM to its process group, then KILL):
-  /// serve is stopping, and the next start calls them again. Their records
-  /// stay `running`; that start closes them as interrupted.
+  /// Stops every running participant (TERM to its process group, KILL after the
+  /// grace period; serve waits for `runner.runningPrograms` to reach 0): serve
+  /// is stopping, and the next start calls them again. Their records stay
+  /// `running`; that start closes them as interrupted.
   public func cancelAll() {
     let handles = running.withLock { table -> [ParticipantCancellation] in
       defer { table.removeAll() }
@@ -220,12 +236,17 @@ public final class Dispatcher: Sendable {
     running.withLock { $0[dispatch.expression] = RunningCall(cancellation: cancellation) }
     var workitem = dispatch.workitem
     workitem["re_dispatch_count"] = .int(attempt - 1)
-    let request = ParticipantRun(
+    var request = ParticipantRun(
       executablePath: executable, workitem: Array(JSONValue.object(workitem).serialized().utf8),
       identity: ParticipantIdentity(
         wfid: dispatch.expression.wfid, expid: dispatch.expression.expid, participant: dispatch.participant,
         attempt: attempt),
       cancellation: cancellation)
+    // With its own :timeout the engine's timer ends the call (and :on_timeout applies); the
+    // configured default (participants.timeout) is for calls that set none.
+    if let timeout = workitem["fields"]?["params"]?["timeout"], timeout != .null, timeout != "" {
+      request.engineEnforcesTimeout = true
+    }
     let runner = self.runner
     let post = self.post
     let id = dispatch.expression

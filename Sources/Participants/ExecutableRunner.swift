@@ -74,6 +74,9 @@ public final class ExecutableRunner: Sendable {
     limit.setLimit(configuration.maxConcurrentProcesses)
   }
 
+  /// Participant programs started and not yet ended (reaped).
+  public var runningPrograms: Int { limit.inUse }
+
   /// Number of calls waiting for a concurrency slot.
   public var queuedCalls: Int { limit.queued }
 
@@ -112,7 +115,7 @@ public final class ExecutableRunner: Sendable {
     let spawned = Mutex<Int32?>(nil)
     let settings = CallSettings(
       workitem: request.workitem,
-      timeout: request.timeout ?? configuration.defaultTimeout,
+      timeout: request.timeout ?? (request.engineEnforcesTimeout ? nil : configuration.defaultTimeout),
       cancellation: request.cancellation,
       gracePeriod: grace,
       maxReplyBytes: configuration.maxReplyBytes,

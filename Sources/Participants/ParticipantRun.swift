@@ -44,6 +44,9 @@ public struct ParticipantRun: Sendable {
   public var workingDirectory: String?
   /// The expression's `:timeout`; `nil` uses the runner's default timeout.
   public var timeout: Duration?
+  /// The expression sets its own `:timeout`, which the engine enforces (its timer cancels the
+  /// call, and `:on_timeout` applies): the runner's default timeout does not cut it short.
+  public var engineEnforcesTimeout = false
   /// Cancelled by the engine when the participant expression is cancelled.
   public var cancellation: ParticipantCancellation
 

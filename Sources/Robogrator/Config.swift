@@ -68,6 +68,8 @@ public struct Config: Sendable, Equatable {
     public let flag: String?
     /// What it holds, for messages and the man page.
     public let expected: String
+    /// Only a TOML string will do (a path, a mode, a name): `bus_namespace = true` is a mistake.
+    public var textOnly: Bool { table == "paths" || name == "synchronous" || name == "bus_namespace" }
     /// Sets the value from text; throws `ConfigError` for a bad value.
     let apply: @Sendable (inout Config, String) throws -> Void
 
@@ -122,7 +124,11 @@ public struct Config: Sendable, Equatable {
     Key(
       table: "participants", name: "timeout", environment: "ROBOGRATOR_PARTICIPANT_TIMEOUT", flag: nil,
       expected: "a duration (\"6h\", \"90m\", seconds) or \"none\""
-    ) { $0.participantTimeout = try duration($1, allowingNone: true) },
+    ) { config, text in
+      let seconds = try duration(text, allowingNone: true)
+      guard seconds != 0 else { throw ConfigError("0 would end every call at once; write \"none\" for no limit") }
+      config.participantTimeout = seconds
+    },
     Key(
       table: "participants", name: "grace_period", environment: "ROBOGRATOR_GRACE_PERIOD", flag: nil,
       expected: "a duration (\"5s\")"
@@ -216,7 +222,8 @@ public struct Config: Sendable, Equatable {
           throw ConfigError(
             "\(file): unknown setting `\(path)` (the [\(name)] keys are \(known.joined(separator: ", ")))")
         }
-        guard let value = section[key], let text = Self.scalarText(value) else {
+        guard let value = section[key], let text = Self.scalarText(value), !setting.textOnly || value.type == .string
+        else {
           throw ConfigError("\(file): \(path): expected \(setting.expected), found \(describe(section[key]))")
         }
         do {
@@ -238,12 +245,11 @@ public struct Config: Sendable, Equatable {
           "\(file): participants.aliases.\"\(pattern)\": expected the executable's name or path, found \(describe(table[pattern]))"
         )
       }
-      do {
-        _ = try Regex(pattern)
-      } catch {
-        throw ConfigError("\(file): participants.aliases: \"\(pattern)\" is not a regular expression: \(error)")
+      let alias = ParticipantAlias(pattern: pattern, executable: executable)
+      if let problem = alias.patternProblem {
+        throw ConfigError("\(file): participants.aliases: \"\(pattern)\" is not a regular expression: \(problem)")
       }
-      aliases.append(ParticipantAlias(pattern: pattern, executable: executable))
+      aliases.append(alias)
     }
     self.aliases = aliases
   }

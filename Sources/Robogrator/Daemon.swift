@@ -212,8 +212,13 @@ public final class Daemon: @unchecked Sendable {
       }
       if stopping {
         watcher = nil
-        // Participants still running are stopped; the next start calls them again.
+        // Participants still running are stopped; the next start calls them again. Wait
+        // for them to end: one that ignores TERM is killed after the grace period, which
+        // would not happen once serve has exited.
         dispatcher.cancelAll()
+        let grace = Double(settings.runner.terminationGracePeriod.components.seconds) + 1
+        let deadline = Date().addingTimeInterval(grace)
+        while dispatcher.runner.runningPrograms > 0 && Date() < deadline { usleep(10_000) }
         log("stopped; state saved in \(settings.databasePath)")
         return
       }

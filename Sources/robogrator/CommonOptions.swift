@@ -42,7 +42,15 @@ struct CommonOptions: ParsableArguments {
   func settings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Config {
     do {
       var settings = try Config.load(file: config, environment: environment)
-      if let root { try settings.apply(flag: "--root", root) }
+      if let root {
+        // A root on the command line moves everything under it: folders the file or the
+        // environment placed elsewhere would otherwise stay behind (a test root checking
+        // the production store). --store, --spool and --participants still apply after it.
+        try settings.apply(flag: "--root", root)
+        settings.store = nil
+        settings.spool = nil
+        settings.participants = nil
+      }
       if let store {
         try settings.apply(flag: "--store", store)
         // An explicit store without a root: its participants are beside it.
@@ -92,12 +100,6 @@ struct EventOptions: ParsableArguments {
     help: ArgumentHelp(
       "Refuse events larger than this many bytes (events.max_size; default 10000000).", valueName: "bytes"))
   var maxEventSize: Int?
-
-  func validate() throws {
-    if let maxEventSize, maxEventSize <= 0 {
-      throw ValidationError("--max-event-size must be positive, not \(maxEventSize)")
-    }
-  }
 
   /// Applies the flags given over `settings`.
   func apply(to settings: inout Config) throws {

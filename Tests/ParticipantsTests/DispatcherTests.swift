@@ -36,14 +36,14 @@ final class DispatchHarness: @unchecked Sendable {
     }
   }
 
-  init(aliases: [ParticipantAlias] = []) throws {
+  init(aliases: [ParticipantAlias] = [], runner: ExecutableRunner = ExecutableRunner()) throws {
     directory =
       FileManager.default.temporaryDirectory.appendingPathComponent("robogrator-dispatch-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     engine = WorkflowEngine(store: store)
     let mailbox = self.mailbox
     dispatcher = Dispatcher(
-      participantsDirectory: directory, aliases: aliases, runner: ExecutableRunner(),
+      participantsDirectory: directory, aliases: aliases, runner: runner,
       post: { call, answer in mailbox.post(call, answer) })
     let engine = self.engine
     let dispatcher = self.dispatcher
@@ -203,6 +203,28 @@ final class DispatchHarness: @unchecked Sendable {
     #expect(harness.store.process(caller)?.status == .error)
     #expect(harness.store.process(caller)?.errors.first?.hasPrefix("unknown participant 'built_P'") == true)
     #expect(harness.store.process(waiting)?.status == .running)
+  }
+
+  @Test func aCallWithItsOwnTimeoutIsNotCutShortByTheConfiguredDefault() async throws {
+    let harness = try DispatchHarness(
+      runner: ExecutableRunner(configuration: .init(defaultTimeout: .milliseconds(200))))
+    try harness.participant("slowish", "cat > /dev/null; sleep 0.6")
+    let own = try harness.launch("Ruote.process_definition 'a' do\n slowish :timeout => '1m'\nend\n")
+    let none = try harness.launch("Ruote.process_definition 'b' do\n slowish\nend\n")
+    await harness.settle()
+    #expect(harness.store.process(own)?.status == .completed)
+    #expect(harness.store.process(none)?.status == .error)
+    #expect(harness.store.process(none)?.errors.first?.contains("timed out") == true)
+  }
+
+  @Test func aliasPatternsMatchWholeNamesAndBadOnesAreRefusedByTheSameEngine() {
+    let alias = ParticipantAlias(pattern: "built_.*", executable: "built_notice")
+    #expect(alias.matches("built_Chalk:Trunk"))
+    #expect(!alias.matches("not_built_x"))
+    #expect(alias.patternProblem == nil)
+    #expect(ParticipantAlias(pattern: "built_(", executable: "x").patternProblem != nil)
+    #expect(ParticipantAlias(pattern: "a|b", executable: "x").matches("b"))
+    #expect(!ParticipantAlias(pattern: "a|b", executable: "x").matches("ab"))
   }
 
   @Test func unknownParticipantErrorNamesTheProcessExpressionAndFolder() async throws {

@@ -246,6 +246,16 @@ struct ExecutableRunnerTests {
     #expect(failure.message.hasSuffix("it was killed by signal SIGTERM"))
   }
 
+  @Test func theDefaultTimeoutCutsCallsWithoutTheirOwnButNotThoseTheEngineTimes() async throws {
+    let scratch = try Scratch()
+    let path = try scratch.script("slowish", "cat > /dev/null; sleep 0.6\n")
+    let runner = ExecutableRunner(configuration: .init(defaultTimeout: .milliseconds(200)))
+    #expect(await runner.run(request(path)).reason == .timedOut)
+    var timedByTheEngine = request(path)
+    timedByTheEngine.engineEnforcesTimeout = true
+    #expect(await runner.run(timedByTheEngine).reason == .exited(0))
+  }
+
   @Test func childDoesNotHaveTermBlocked() async throws {
     // The Foundation.Process bug this runner avoids: a child spawned from async code inherited
     // a signal mask with TERM, INT and HUP blocked, so SIGTERM never arrived.

@@ -75,6 +75,33 @@ import Testing
         .isEmpty == true)
   }
 
+  @Test func aRootOnTheCommandLineMovesTheFoldersTheConfigurationPlacedElsewhere() throws {
+    let root = try CLI.copyOfSrvLayout()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let config = root + "/robogrator.toml"
+    try Data("[paths]\nstore = \"/nonexistent/production/processes\"\n".utf8).write(to: URL(fileURLWithPath: config))
+    let fromFile = try CLI.run(["links", "--config", config])
+    #expect(fromFile.status != 0)
+    #expect(fromFile.stderr.contains("/nonexistent/production/processes"))
+    let moved = try CLI.run(["links", "--config", config, "--root", root])
+    #expect(moved.status == 0, "\(moved.stderr)")
+    #expect(moved.stdout.contains("Chalk:Trunk"))
+  }
+
+  @Test func badServeSettingsExitWithStatusTwoAndNameTheFlag() throws {
+    for (arguments, message) in [
+      (["--max-participants", "0"], "--max-participants: expected a whole number from 1 to 10000, found \"0\""),
+      (["--synchronous", "fast"], "--synchronous: expected normal or full, found \"fast\""),
+      (["--alias", "built_("], "--alias built_(: write PATTERN=EXECUTABLE"),
+      (["--alias", "built_(=x"], "\"built_(\" is not a regular expression"),
+    ] {
+      let result = try CLI.run(
+        ["serve", "--root", "/nonexistent", "--state", "/nonexistent/state", "--once"] + arguments)
+      #expect(result.status == 2, "\(arguments)")
+      #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+  }
+
   @Test func enableValidatesTheProjectBeforeTouchingTheStore() throws {
     let result = try CLI.run(["enable", "a:..:b", "REPO_PUBLISHED", "x", "--store", "/tmp/does-not-matter"])
     #expect(result.status == 64)

@@ -244,6 +244,7 @@ final class RunningServe {
     let stuck = try CLI.run(["launch", failing, "--state", state, "--wait", "--json"])
     #expect(stuck.status == 1)
     #expect(stuck.json?["status"] == "error")
+    #expect(stuck.json?["fields"] == .null)
     #expect(stuck.json?["errors"]?[0]?.stringValue?.contains("unknown participant 'flaky'") == true)
     let wfid = try #require(stuck.json?["wfid"]?.stringValue)
     try serve.participant("flaky", "#!/bin/sh\ncat > /dev/null\n")
@@ -256,6 +257,7 @@ final class RunningServe {
     try Data("Ruote.process_definition 'waiting' do\n wait '1h'\nend\n".utf8).write(to: URL(fileURLWithPath: waiting))
     let slow = try CLI.run(["launch", waiting, "--state", state, "--wait", "--timeout", "0.5", "--json"])
     #expect(slow.json?["status"] == "running")
+    #expect(slow.json?["fields"] == .null)
     let slowID = try #require(slow.json?["wfid"]?.stringValue)
     #expect(try CLI.run(["cancel", slowID, "--state", state]).status == 0)
     #expect(
@@ -332,5 +334,32 @@ final class RunningServe {
         )
       }, "\(serve.logText)")
     #expect(serve.process!.isRunning)
+  }
+
+  @Test func stoppingServeKillsAParticipantThatIgnoresTermAfterTheGracePeriod() throws {
+    let serve = try RunningServe()
+    let config = serve.root + "/robogrator.toml"
+    try Data(
+      "[paths]\nroot = \"\(serve.root)\"\nstate = \"\(serve.root)/state\"\n[participants]\ngrace_period = \"1s\"\n".utf8
+    ).write(to: URL(fileURLWithPath: config))
+    let pidFile = serve.root + "/stubborn.pid"
+    // TERM is ignored by the script and, inherited, by its sleep: only KILL ends them.
+    try serve.participant(
+      "stubborn", "#!/bin/sh\ntrap '' TERM\necho $$ > \(pidFile).tmp\nmv \(pidFile).tmp \(pidFile)\nsleep 30\n")
+    let definition = serve.root + "/stubborn.pdef"
+    try Data("Ruote.process_definition 'hold_on' do\n stubborn\nend\n".utf8).write(to: URL(fileURLWithPath: definition))
+    try serve.start(["--config", config])
+    #expect(try CLI.run(["launch", definition, "--config", config]).status == 0)
+    #expect(waitUntil { FileManager.default.fileExists(atPath: pidFile) })
+    let pid = try #require(
+      Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+    let stopped = Date()
+    serve.stop()
+    #expect(Date().timeIntervalSince(stopped) < 10)
+    #expect(
+      waitUntil {
+        kill(pid, 0) != 0
+          || (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.contains(") Z") == true
+      }, "participant \(pid) outlived serve")
   }
 }

@@ -128,6 +128,17 @@ import Testing
         "\"built_(\" is not a regular expression") == true)
   }
 
+  @Test func textSettingsWantStringsAndATimeoutOfZeroIsRefused() {
+    #expect(
+      message { _ = try parse("[events]\nbus_namespace = true\n") }
+        == "/etc/robogrator/robogrator.toml: events.bus_namespace: expected a name, found bool true")
+    #expect(message { _ = try parse("[paths]\nroot = 7\n") }?.contains("paths.root: expected a folder") == true)
+    #expect(
+      message { _ = try parse("[participants]\ntimeout = 0\n") }
+        == "/etc/robogrator/robogrator.toml: participants.timeout: 0 would end every call at once; write \"none\" for no limit"
+    )
+  }
+
   @Test func aSyntaxErrorGivesFileLineAndColumn() {
     let text = message { _ = try parse("[storage]\nbatch_size = \n") }
     #expect(text?.hasPrefix("/etc/robogrator/robogrator.toml:2:") == true, "\(text ?? "")")

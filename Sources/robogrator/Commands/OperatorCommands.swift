@@ -129,7 +129,8 @@ struct LaunchCommand: ParsableCommand {
         return 1
       }
       let payload: JSONObject = [
-        "definition": .string(text), "file": .string(definition), "fields": (try? JSONValue.parse(fields)) ?? [:],
+        "definition": .string(text), "file": .string(URL(fileURLWithPath: definition).standardized.path),
+        "fields": (try? JSONValue.parse(fields)) ?? [:],
       ]
       guard let outcome = try ask("launch", payload, options: options),
         let wfid = outcome.result?["wfid"]?.stringValue
@@ -146,8 +147,10 @@ struct LaunchCommand: ParsableCommand {
         details = try? reader.process(wfid)
       }
       let status = details?.summary.status.rawValue ?? "running"
+      // Only an ended process has fields it ended with (running or errored ones hold their launch fields).
+      let ended = ["completed", "terminated", "cancelled"].contains(status)
       let result: JSONValue = .object([
-        "wfid": .string(wfid), "status": .string(status), "fields": details?.fields ?? .null,
+        "wfid": .string(wfid), "status": .string(status), "fields": ended ? details?.fields ?? .null : .null,
         "errors": .array((details?.summary.errors ?? []).map(JSONValue.string)),
       ])
       print(json ? result.serialized(pretty: true) : "\(wfid) \(status)")

@@ -59,18 +59,6 @@ struct ServeCommand: ParsableCommand {
 
   @OptionGroup var eventOptions: EventOptions
 
-  func validate() throws {
-    if let synchronous, !["normal", "full"].contains(synchronous.lowercased()) {
-      throw ValidationError("--synchronous must be normal or full, not \(synchronous)")
-    }
-    if let maxParticipants, maxParticipants <= 0 {
-      throw ValidationError("--max-participants must be positive, not \(maxParticipants)")
-    }
-    for item in alias where !item.contains("=") {
-      throw ValidationError("--alias \(item): write PATTERN=EXECUTABLE, e.g. 'built_.*=built_notice'")
-    }
-  }
-
   /// The configuration (file, environment) with this command's flags over it.
   func settings() throws -> Daemon.Settings {
     var config = try options.settings()
@@ -84,9 +72,16 @@ struct ServeCommand: ParsableCommand {
     }
     try eventOptions.apply(to: &config)
     if !alias.isEmpty {
-      config.aliases = alias.map { item in
-        let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-        return ParticipantAlias(pattern: parts[0], executable: parts.count > 1 ? parts[1] : "")
+      config.aliases = try alias.map { item in
+        let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+          throw UsageFailure("--alias \(item): write PATTERN=EXECUTABLE, e.g. 'built_.*=built_notice'")
+        }
+        let alias = ParticipantAlias(pattern: parts[0], executable: parts[1])
+        if let problem = alias.patternProblem {
+          throw UsageFailure("--alias \(item): \"\(parts[0])\" is not a regular expression: \(problem)")
+        }
+        return alias
       }
     }
     return Daemon.Settings(config)
