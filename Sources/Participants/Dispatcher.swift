@@ -265,7 +265,12 @@ public final class Dispatcher: Sendable {
         answer = .success(reply["fields"]?.objectValue ?? JSONObject())
         report.outcome = .ok
       case .failure(let failure):
-        answer = .failure(ParticipantError(failure.description))
+        // The definition sees an error reply's own message and class (`__error__`, as in ruote);
+        // operators see which program failed, how, and its stderr.
+        answer = .failure(
+          ParticipantError(
+            failure.replyMessage ?? failure.message, errorClass: failure.errorClass, trace: failure.trace,
+            details: failure.description, fields: failure.replyFields))
         report.outcome = .error
         report.error = failure.message
       }

@@ -1,3 +1,5 @@
+import OrderedJSON
+
 /// Why a participant call did not produce a usable reply: the process error the engine records
 /// against the participant expression.
 public struct ParticipantFailure: Error, Sendable, Hashable, CustomStringConvertible {
@@ -33,6 +35,10 @@ public struct ParticipantFailure: Error, Sendable, Hashable, CustomStringConvert
   public var trace: [String]
   /// The last lines the program wrote to stderr.
   public var stderrLines: [String]
+  /// An error reply's own message (what `__error__.message` shows, as in ruote).
+  public var replyMessage: String?
+  /// The fields of an error reply, if it carried a `fields` object.
+  public var replyFields: JSONObject?
 
   public init(
     kind: Kind, executablePath: String, message: String, errorClass: String? = nil, trace: [String] = [],

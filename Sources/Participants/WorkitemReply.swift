@@ -73,10 +73,12 @@ public enum WorkitemReply {
     }
 
     if let error = errorDetails(reply) {
-      return .failure(
-        ParticipantFailure(
-          kind: .errorReply, executablePath: path, message: "participant \(path) replied with error: \(error.message)",
-          errorClass: error.errorClass, trace: error.trace, stderrLines: stderrLines))
+      var failure = ParticipantFailure(
+        kind: .errorReply, executablePath: path, message: "participant \(path) replied with error: \(error.message)",
+        errorClass: error.errorClass, trace: error.trace, stderrLines: stderrLines)
+      failure.replyMessage = error.message
+      failure.replyFields = reply["fields"]?.objectValue
+      return .failure(failure)
     }
     guard reply["fields"]?.objectValue != nil else {
       return failure(

@@ -125,6 +125,10 @@ enum StorageCoding {
       object["type"] = "receive"
       object["id"] = encode(id)
       object["error"] = .string(error.message)
+      if let errorClass = error.errorClass { object["error_class"] = .string(errorClass) }
+      if !error.trace.isEmpty { object["error_trace"] = .array(error.trace.map(JSONValue.string)) }
+      if let details = error.details { object["error_details"] = .string(details) }
+      if let fields = error.fields { object["error_fields"] = .object(fields) }
     }
     return .object(object)
   }
@@ -166,7 +170,13 @@ enum StorageCoding {
       let id = try decodeID(object["id"], "receive id")
       if let error = object["error"] {
         guard let message = error.stringValue else { throw StorageDecodingError("receive error: not a string") }
-        return .receive(id, .failure(ParticipantError(message)))
+        return .receive(
+          id,
+          .failure(
+            ParticipantError(
+              message, errorClass: object["error_class"]?.stringValue,
+              trace: object["error_trace"]?.arrayValue?.compactMap(\.stringValue) ?? [],
+              details: object["error_details"]?.stringValue, fields: object["error_fields"]?.objectValue)))
       }
       return .receive(id, .success(try requireObject(object["fields"], "receive fields")))
     default:

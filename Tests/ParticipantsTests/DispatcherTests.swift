@@ -217,6 +217,55 @@ final class DispatchHarness: @unchecked Sendable {
     #expect(harness.store.process(none)?.errors.first?.contains("timed out") == true)
   }
 
+  @Test func anErrorReplyReachesTheDefinitionWithItsOwnMessageClassAndFields() async throws {
+    // Spec T10 with a real executable: __error__.message is the reply's message, as in ruote.
+    let harness = try DispatchHarness()
+    try harness.participant(
+      "trigger_service",
+      #"cat > /dev/null; echo 'talking to the service' >&2; echo '{"fields": {"tried": true}, "error": {"class": "Ruote::Amqp::RemoteError", "message": "no access", "trace": ["svc.py:12"]}}'"#
+    )
+    try harness.participant("notify_irc", "cat")
+    // Keeps what it was given as params in the fields, for the test to read.
+    try harness.participant(
+      "after",
+      #"exec python3 -c 'import json,sys; w=json.load(sys.stdin); w["fields"]["seen"]=w["fields"]["params"]; print(json.dumps(w))'"#
+    )
+    let wfid = try harness.launch(
+      """
+      Ruote.process_definition 'p' do
+        sequence do
+          trigger_service :on_error => 'do_service_error'
+          after :err => '${__error__.message}', :class => '${__error__.class}', :tried => '${tried}'
+        end
+        define 'do_service_error' do
+          notify_irc :msg => 'service error: ${__error__.message}'
+        end
+      end
+      """)
+    await harness.settle()
+    let process = try #require(harness.store.process(wfid))
+    #expect(process.status == .completed)
+    #expect(process.fields?["__error__"]?["message"] == "no access")
+    #expect(process.fields?["__error__"]?["class"] == "Ruote::Amqp::RemoteError")
+    #expect(process.fields?["__error__"]?["trace"] == ["svc.py:12"])
+    #expect(process.fields?["seen"]?["err"] == "no access")
+    #expect(process.fields?["seen"]?["class"] == "Ruote::Amqp::RemoteError")
+    // The handler ran with the workitem of the failure: the fields the participant replied with.
+    #expect(process.fields?["seen"]?["tried"] == "true")
+    #expect(process.history.contains { $0.contains("replied with error: no access") && $0.contains("handled by") })
+  }
+
+  @Test func anUnhandledErrorReplyShowsOperatorsTheProgramAndItsStderr() async throws {
+    let harness = try DispatchHarness()
+    try harness.participant(
+      "trigger_service", #"cat > /dev/null; echo 'cannot reach OBS' >&2; echo '{"fields": {}, "error": "no access"}'"#)
+    let wfid = try harness.launch("Ruote.process_definition 'p' do\n trigger_service\nend\n")
+    await harness.settle()
+    let error = try #require(harness.store.process(wfid)?.errors.first)
+    #expect(error.hasPrefix("participant \(harness.directory)/trigger_service replied with error: no access"))
+    #expect(error.contains("cannot reach OBS"))
+  }
+
   @Test func aliasPatternsMatchWholeNamesAndBadOnesAreRefusedByTheSameEngine() {
     let alias = ParticipantAlias(pattern: "built_.*", executable: "built_notice")
     #expect(alias.matches("built_Chalk:Trunk"))

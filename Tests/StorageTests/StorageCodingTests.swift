@@ -159,4 +159,15 @@ import Workflow
   func expidsOutsideTheTreeNameNothing(expid: String) throws {
     #expect(try sampleTree().node(atExpid: expid) == nil)
   }
+
+  @Test func aParticipantErrorKeepsItsClassTraceDetailsAndFields() throws {
+    let error = ParticipantError(
+      "no access", errorClass: "Ruote::Amqp::RemoteError", trace: ["a.py:1"], details: "participant /p replied...",
+      fields: ["tried": true])
+    guard case .receive(_, .failure(let read)) = try encodeDecode(.receive(id(), .failure(error))) else {
+      Issue.record("not a failed receive")
+      return
+    }
+    #expect(read == error)
+  }
 }

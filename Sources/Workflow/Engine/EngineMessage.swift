@@ -72,10 +72,33 @@ public struct EngineTimer: Sendable, Equatable {
 }
 
 /// A participant's failure, as its reply or its exit reported it.
+///
+/// `message` is what the definition sees in `__error__.message` (a reply's
+/// own `"error"` text, as ruote gave it); `details` is what operators see
+/// in the process's errors (which program, how it ended, its stderr).
 public struct ParticipantError: Error, Sendable, Equatable, CustomStringConvertible {
   public let message: String
-  public init(_ message: String) { self.message = message }
-  public var description: String { message }
+  /// The `class` of an error reply (`Ruote::Amqp::RemoteError`, ...); nil: `RuntimeError`.
+  public var errorClass: String?
+  /// The `trace` of an error reply.
+  public var trace: [String] = []
+  /// The operator's version of the message; nil when it is the message.
+  public var details: String?
+  /// The fields the participant replied with along with its error (the workitem of the failure).
+  public var fields: JSONObject?
+
+  public init(
+    _ message: String, errorClass: String? = nil, trace: [String] = [], details: String? = nil,
+    fields: JSONObject? = nil
+  ) {
+    self.message = message
+    self.errorClass = errorClass
+    self.trace = trace
+    self.details = details
+    self.fields = fields
+  }
+
+  public var description: String { details ?? message }
 }
 
 /// A workitem handed to a participant, waiting for its answer.

@@ -205,7 +205,7 @@ public final class WorkflowEngine {
           step.reply(fields)
           notifyListeners(upon: "reply", name: name, wfid: id.wfid, fields: fields)
         case .failure(let error):
-          throw ProcessFault(error.message)
+          throw ProcessFault(error)
         }
       }
     }
@@ -329,7 +329,7 @@ public final class WorkflowEngine {
     do {
       try body(&step)
     } catch {
-      fail(step.expression, error.message)
+      fail(step.expression, error)
       return
     }
     if step.isFinished { return }
@@ -472,7 +472,7 @@ public final class WorkflowEngine {
   /// children and, once they are back, is replaced by the handler, run with
   /// the workitem of the failure plus `__error__` (spec §2.8). An empty
   /// handler stops the search. False when nothing handles the error.
-  func handleError(_ failed: FlowExpression, _ message: String) -> Bool {
+  func handleError(_ failed: FlowExpression, _ fault: ProcessFault) -> Bool {
     var current: FlowExpression? = failed
     var owner: FlowExpression?
     var handler = ""
@@ -489,9 +489,10 @@ public final class WorkflowEngine {
       current = candidate.parent.flatMap(store.expression)
     }
     guard var owner else { return false }
-    var fields = failed.applied
-    fields["__error__"] = errorObject(failed, message)
-    record(failed.id.wfid, "error at \(failed.id.expid) (\(failed.tree.name)): \(message); handled by \(handler)")
+    var fields = fault.fields ?? failed.applied
+    fields["__error__"] = errorObject(failed, fault)
+    record(
+      failed.id.wfid, "error at \(failed.id.expid) (\(failed.tree.name)): \(fault.description); handled by \(handler)")
     // A leading `!` kills the children instead of cancelling them.
     let kills = handler.hasPrefix("!")
     owner.state["error_handler"] = .string(kills ? String(handler.dropFirst()) : handler)
@@ -507,13 +508,15 @@ public final class WorkflowEngine {
   }
 
   /// The `__error__` field: `{fei, at, class, message, trace, details, deviations, tree}`.
-  func errorObject(_ failed: FlowExpression, _ message: String) -> JSONValue {
-    .object(
+  func errorObject(_ failed: FlowExpression, _ fault: ProcessFault) -> JSONValue {
+    let errorClass = fault.errorClass ?? (failed.tree.name == "error" ? "Ruote::ForcedError" : "RuntimeError")
+    return .object(
       JSONObject(
         [
           ("fei", failed.id.json), ("at", .string(WorkflowEngine.timestamp(now()))),
-          ("class", failed.tree.name == "error" ? "Ruote::ForcedError" : "RuntimeError"), ("message", .string(message)),
-          ("trace", .array([])), ("details", .null), ("deviations", .null), ("tree", failed.tree.toJSON()),
+          ("class", .string(errorClass)), ("message", .string(fault.message)),
+          ("trace", .array(fault.trace.map(JSONValue.string))), ("details", .null), ("deviations", .null),
+          ("tree", failed.tree.toJSON()),
         ] as [(String, JSONValue)]))
   }
 
@@ -543,19 +546,19 @@ public final class WorkflowEngine {
   }
 
   /// An unhandled error: the expression stops where it is; the process waits.
-  func fail(_ expression: FlowExpression, _ message: String) {
+  func fail(_ expression: FlowExpression, _ fault: ProcessFault) {
     var failed = expression
     failed.status = .failed
-    failed.error = message
+    failed.error = fault.description
     store.save(failed)
-    if handleError(failed, message) { return }
+    if handleError(failed, fault) { return }
     guard var process = store.process(expression.id.wfid) else { return }
     process.status = .error
-    process.errors.append(message)
-    process.history.append("error at \(expression.id.expid) (\(expression.tree.name)): \(message)")
+    process.errors.append(fault.description)
+    process.history.append("error at \(expression.id.expid) (\(expression.tree.name)): \(fault.description)")
     store.save(process)
-    var fields = failed.applied
-    fields["__error__"] = errorObject(failed, message)
+    var fields = fault.fields ?? failed.applied
+    fields["__error__"] = errorObject(failed, fault)
     notifyListeners(upon: "error", name: "errors", wfid: expression.id.wfid, fields: fields)
   }
 
@@ -670,6 +673,24 @@ public struct LaunchError: Error, Sendable, CustomStringConvertible {
 /// An error raised while running an expression: it stops that branch (spec §2.8).
 public struct ProcessFault: Error, Sendable, CustomStringConvertible {
   public let message: String
+  /// `__error__.class`; nil: `RuntimeError` (`Ruote::ForcedError` for `error`).
+  public var errorClass: String?
+  public var trace: [String] = []
+  /// What operators see (process errors, history); nil when it is the message.
+  public var details: String?
+  /// The workitem of the failure when it is not the one the expression was applied with (an error reply's).
+  public var fields: JSONObject?
+
   public init(_ message: String) { self.message = message }
-  public var description: String { message }
+
+  /// A participant's failure.
+  public init(_ error: ParticipantError) {
+    message = error.message
+    errorClass = error.errorClass
+    trace = error.trace
+    details = error.details
+    fields = error.fields
+  }
+
+  public var description: String { details ?? message }
 }
