@@ -21,7 +21,7 @@ public struct Config: Sendable, Equatable {
   public var participants: String?
   // [storage]
   public var synchronous: SQLiteEngineStore.Synchronous = .normal
-  public var batchSize = 256
+  public var batchSize = 1024
   // [participants]
   public var maxRunning = 8
   /// Seconds a participant may run when its expression sets no `:timeout`; nil: no limit.

@@ -33,7 +33,7 @@ public final class Daemon: @unchecked Sendable {
     /// Participant programs running at once, their default timeout, the TERM→KILL grace.
     public var runner = ExecutableRunner.Configuration(maxConcurrentProcesses: 8)
     /// Engine messages per transaction.
-    public var batchSize = 256
+    public var batchSize = 1024
     /// How long finished processes and handled events are kept (seconds; nil: forever).
     public var keepProcesses: Double? = 30 * 86_400
     public var keepEvents: Double? = 30 * 86_400

@@ -69,7 +69,8 @@ extension SQLiteEngineStore {
     for (seq, call) in dirtyCalls {
       let arguments: StatementArguments = [
         seq, call.expression.wfid, call.expression.expid, call.expression.subid, call.participant, call.attempt,
-        call.resolution.rawValue, call.executablePath, call.startedAt, call.endedAt,
+        call.resolution.rawValue, call.executablePath, StorageTime.text(call.startedAt),
+        call.endedAt.map(StorageTime.text),
         Self.milliseconds(call.duration), Self.milliseconds(call.queueWait), call.exit, call.outcome.rawValue,
         call.error, Self.tail(call.stderr, bytes: Self.storedStderrBytes), call.stderrTotalBytes,
       ]

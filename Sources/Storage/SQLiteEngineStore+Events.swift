@@ -53,7 +53,7 @@ extension SQLiteEngineStore {
             INSERT INTO events (received_at, dedup_key, raw, label, project) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (dedup_key) DO NOTHING
             """)
-        try insert.execute(arguments: [receivedAt, dedupKey, Data(raw), label, project])
+        try insert.execute(arguments: [StorageTime.text(receivedAt), dedupKey, Data(raw), label, project])
         if db.changesCount == 1 { return .inserted(db.lastInsertedRowID) }
         let existing = try Int64.fetchOne(
           db, sql: "SELECT id FROM events WHERE dedup_key = ?", arguments: [dedupKey])

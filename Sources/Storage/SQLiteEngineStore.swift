@@ -427,7 +427,8 @@ public final class SQLiteEngineStore: EngineStore {
     return processes[apply.id.wfid]?.tree
   }
 
-  private func writeProcesses(_ db: Database, timestamp: Date) throws -> Int {
+  private func writeProcesses(_ db: Database, timestamp date: Date) throws -> Int {
+    let timestamp = StorageTime.text(date)
     guard !dirtyProcesses.isEmpty else { return 0 }
     let upsert = try db.cachedStatement(
       sql: """

@@ -32,9 +32,9 @@ enum EngineBenchmark {
   }
 
   /// Completed processes per second: `count` processes launched at once, run
-  /// in batches of 256 messages, each batch flushed (durable) when `store` is SQLite.
+  /// in batches of the daemon's size (batch_size), each batch flushed (durable) when `store` is SQLite.
   static func processesPerSecond(
-    store: EngineStore, count: Int, batch: Int = 256, definition: PDefNode = threeSteps
+    store: EngineStore, count: Int, batch: Int = Config().batchSize, definition: PDefNode = threeSteps
   ) throws -> Double {
     let engine = WorkflowEngine(store: store)
     engine.onDispatch = { dispatch in
@@ -82,7 +82,7 @@ enum EngineBenchmark {
         store.callEnded(call)
         if let answer { engine.receive(call.expression, answer) }
       }
-      if engine.run(maximumMessages: 256) > 0 {
+      if engine.run(maximumMessages: Config().batchSize) > 0 {
         try store.flush()
       } else {
         try await Task.sleep(for: .microseconds(200))
@@ -175,7 +175,7 @@ enum EngineBenchmark {
     precondition(store.trackers.count == listening)
     let seconds = try measure {
       for index in 0..<signals { _ = try engine.launch(signaller, fields: ["project": .string("P:\(index)")]) }
-      while engine.run(maximumMessages: 256) > 0 { try store.flush() }
+      while engine.run(maximumMessages: Config().batchSize) > 0 { try store.flush() }
       try store.flush()
     }
     precondition(ended == 2 * signals, "\(ended) of \(2 * signals) processes ended")
@@ -237,7 +237,7 @@ enum EngineBenchmark {
       | the same with 10,000 listening (ratio \(format(signalsMany / signalsFew, decimals: 2))) | \(format(signalsMany)) | ≈ 1 × (no cost per listener) |
 
       Processes are launched together and run by the engine's step function in
-      batches of 256 messages, each batch one SQLite transaction (the
+      batches of \(Config().batchSize) messages (the default batch_size), each batch one SQLite transaction (the
       daemon's loop). The in-memory row is the same work with nothing
       written, so the ratio shows what durability costs. In the 110-node
       definition the steps are the same; the rest of the tree is never run,

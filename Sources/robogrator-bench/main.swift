@@ -2,6 +2,7 @@ import Foundation
 import OBSEvents
 import Participants
 import ProcessStore
+import Robogrator
 import Storage
 import Workflow
 
@@ -40,7 +41,7 @@ if only == "durable" {
     store: ProcessInfo.processInfo.environment["BENCH_MEMORY"] == nil
       ? try SQLiteEngineStore(path: directory + "/profile.sqlite") : InMemoryEngineStore(),
     count: Int(ProcessInfo.processInfo.environment["BENCH_COUNT"] ?? "") ?? 5_000,
-    batch: Int(ProcessInfo.processInfo.environment["BENCH_BATCH"] ?? "") ?? 256,
+    batch: Int(ProcessInfo.processInfo.environment["BENCH_BATCH"] ?? "") ?? Config().batchSize,
     definition: ProcessInfo.processInfo.environment["BENCH_LARGE"] == nil
       ? EngineBenchmark.threeSteps : EngineBenchmark.threeStepsInALargeDefinition)
   try? FileManager.default.removeItem(atPath: directory)

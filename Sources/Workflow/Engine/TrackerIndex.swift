@@ -7,6 +7,9 @@ public struct TrackerIndex: Sendable {
   private var listenersByKey: [String: [FlowExpressionID]] = [:]
   private var arrival: [FlowExpressionID: Int] = [:]
   private var nextArrival = 0
+  /// The `/regex/` keys, kept apart: every event is matched against them, and
+  /// listing every key for that cost as much as the listeners.
+  private var patternKeys: Set<String> = []
 
   public init() {}
 
@@ -14,6 +17,7 @@ public struct TrackerIndex: Sendable {
     remove(listener)
     keyByListener[listener] = key
     listenersByKey[key, default: []].append(listener)
+    if key.hasPrefix("/") { patternKeys.insert(key) }
     arrival[listener] = nextArrival
     nextArrival += 1
   }
@@ -24,7 +28,10 @@ public struct TrackerIndex: Sendable {
     guard let key = keyByListener.removeValue(forKey: listener) else { return false }
     arrival[listener] = nil
     listenersByKey[key]?.removeAll { $0 == listener }
-    if listenersByKey[key]?.isEmpty == true { listenersByKey[key] = nil }
+    if listenersByKey[key]?.isEmpty == true {
+      listenersByKey[key] = nil
+      patternKeys.remove(key)
+    }
     return true
   }
 
@@ -33,6 +40,9 @@ public struct TrackerIndex: Sendable {
 
   /// Every key some listener waits for.
   public var keys: [String] { Array(listenersByKey.keys) }
+
+  /// The `/regex/` keys some listener waits for.
+  public var regexKeys: Set<String> { patternKeys }
 
   public func key(of listener: FlowExpressionID) -> String? { keyByListener[listener] }
 

@@ -2,6 +2,7 @@ import Foundation
 import Lint
 import OrderedJSON
 import PDef
+import Synchronization
 
 /// The durable-engine step function: takes one message from the store's
 /// queue, runs the expression it concerns, and leaves the new state and new
@@ -38,10 +39,18 @@ public final class WorkflowEngine {
     self.newSubid = newSubid
   }
 
+  /// 32 random hex digits, as ruote's subids. Not a secret, only unique: drawn
+  /// from a generator seeded once by the system (a getrandom(2) per subid was a
+  /// tenth of the engine's time).
   public static func randomSubid() -> String {
-    (0..<4).map { _ in String(UInt32.random(in: 0...UInt32.max), radix: 16) }.map {
-      String(repeating: "0", count: 8 - $0.count) + $0
-    }.joined()
+    let (high, low) = EngineRandom.shared.next128()
+    var bytes = [UInt8](repeating: 0, count: 32)
+    let digits = Array("0123456789abcdef".utf8)
+    for index in 0..<16 {
+      bytes[index] = digits[Int((high >> UInt64(60 - 4 * index)) & 0xF)]
+      bytes[16 + index] = digits[Int((low >> UInt64(60 - 4 * index)) & 0xF)]
+    }
+    return String(decoding: bytes, as: UTF8.self)
   }
 
   // MARK: - Launching
@@ -87,10 +96,18 @@ public final class WorkflowEngine {
     let parts = UTCParts(now())
     let stamp =
       "\(parts.year)\(Self.pad(parts.month))\(Self.pad(parts.day))-\(Self.pad(parts.hour))\(Self.pad(parts.minute))"
-    let letters = Array("bdfghjkmnprstz")
-    let vowels = Array("aeiou")
-    let word = { (0..<4).map { i in String(i % 2 == 0 ? letters.randomElement()! : vowels.randomElement()!) }.joined() }
-    return "\(stamp)-\(word())\(word())-\(word())\(word())"
+    let letters = Array("bdfghjkmnprstz".utf8)
+    let vowels = Array("aeiou".utf8)
+    var random = EngineRandom.shared.next128().0
+    var name = [UInt8]()
+    name.reserveCapacity(17)
+    for index in 0..<16 {
+      if index == 8 { name.append(UInt8(ascii: "-")) }
+      let pool = index % 2 == 0 ? letters : vowels
+      name.append(pool[Int(random % UInt64(pool.count))])
+      random /= UInt64(pool.count)
+    }
+    return "\(stamp)-" + String(decoding: name, as: UTF8.self)
   }
 
   /// The value a `define` binds: `[expid, tree]`.
@@ -693,4 +710,31 @@ public struct ProcessFault: Error, Sendable, CustomStringConvertible {
   }
 
   public var description: String { details ?? message }
+}
+
+/// A fast generator for ids (subids, wfids), seeded once from the system's:
+/// SplitMix64 behind a lock, shared by every engine of the process.
+final class EngineRandom: Sendable {
+  static let shared = EngineRandom()
+
+  private let state: Mutex<UInt64>
+
+  init(seed: UInt64 = UInt64.random(in: 0...UInt64.max)) {
+    state = Mutex(seed)
+  }
+
+  /// 128 random bits.
+  func next128() -> (UInt64, UInt64) {
+    state.withLock { state in
+      (Self.splitMix(&state), Self.splitMix(&state))
+    }
+  }
+
+  private static func splitMix(_ state: inout UInt64) -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
 }

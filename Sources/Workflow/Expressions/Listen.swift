@@ -58,7 +58,7 @@ extension WorkflowEngine {
   func listeners(for name: String) -> [FlowExpressionID] {
     let index = store.trackers
     var found = index.listeners(forKey: name)
-    for key in index.keys where key.hasPrefix("/") && Listen.matches(key, name) {
+    for key in index.regexKeys where Listen.matches(key, name) {
       found += index.listeners(forKey: key)
     }
     return found
