@@ -85,7 +85,7 @@ public final class Daemon: @unchecked Sendable {
   /// Work posted from other threads, and the semaphore that wakes the loop.
   public final class Mailbox: Sendable {
     let items = Mutex<[Work]>([])
-    let wake = DispatchSemaphore(value: 0)
+    public let wake = DispatchSemaphore(value: 0)
 
     public init() {}
 

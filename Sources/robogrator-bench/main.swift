@@ -19,7 +19,7 @@ while let argument = arguments.popFirst() {
   case "--help", "-h":
     print(
       """
-      usage: robogrator-bench [--output FILE] [--only routing|language|participants|engine|durable|executable]
+      usage: robogrator-bench [--output FILE] [--only routing|language|participants|engine|durable|executable|spool]
       (run from `make bench`, release build; --only measures one section, for profiling)
       """)
     exit(0)
@@ -46,6 +46,10 @@ if only == "durable" {
       ? EngineBenchmark.threeSteps : EngineBenchmark.threeStepsInALargeDefinition)
   try? FileManager.default.removeItem(atPath: directory)
   print("durable 3-step processes/s: \(Int(rate))")
+  exit(0)
+}
+if only == "spool" {
+  print("spool events/s: \(Int(try EngineBenchmark.spoolEventsPerSecond(count: 3_000)))")
   exit(0)
 }
 if only == "executable" {
