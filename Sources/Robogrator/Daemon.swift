@@ -378,6 +378,7 @@ public final class Daemon: @unchecked Sendable {
   /// Commits every complete spool file to the inbox, removes it, and routes it.
   func drainSpool() {
     var retry = false
+    var batch: [(name: String, event: OBSEvent, insert: EventToInsert)] = []
     for name in intake.pendingFiles() {
       let path = settings.spool + "/" + name
       switch intake.read(name) {
@@ -390,26 +391,45 @@ public final class Daemon: @unchecked Sendable {
         log("\(name) rejected: \(reason)")
         try? intake.reject(name, reason: reason)
       case .event(let event, let bytes, let routingKey):
-        do {
-          switch try database.insertEvent(
-            dedupKey: Daemon.dedupKey(bytes, routingKey: routingKey), raw: bytes,
-            label: event.label.name, project: event.project)
-          {
-          case .duplicate(let id):
-            log("\(name): duplicate of inbox #\(id), dropped")
-            try? FileManager.default.removeItem(atPath: path)
-          case .inserted(let id):
-            // On disk now: the spool file can go.
-            try? FileManager.default.removeItem(atPath: path)
-            route(id, event: event, name: name)
-          }
-        } catch {
-          log("\(name): \(error); left in the spool")
+        batch.append(
+          (
+            name, event,
+            EventToInsert(
+              dedupKey: Daemon.dedupKey(bytes, routingKey: routingKey), raw: bytes, label: event.label.name,
+              project: event.project)
+          ))
+        if batch.count == Self.spoolBatch {
+          commit(batch)
+          batch.removeAll(keepingCapacity: true)
         }
       }
     }
+    commit(batch)
     if retry {
       DispatchQueue.global().asyncAfter(deadline: .now() + 1) { [weak self] in self?.post(.spool) }
+    }
+  }
+
+  /// Spool files committed to the inbox in one transaction.
+  public static let spoolBatch = 256
+
+  /// Commits spool events to the inbox together; then (only then) removes their files and routes them.
+  private func commit(_ batch: [(name: String, event: OBSEvent, insert: EventToInsert)]) {
+    guard !batch.isEmpty else { return }
+    let insertions: [EventInsertion]
+    do {
+      insertions = try database.insertEvents(batch.map(\.insert))
+    } catch {
+      log("\(error); \(batch.count) event file\(batch.count == 1 ? "" : "s") left in the spool")
+      return
+    }
+    for (item, insertion) in zip(batch, insertions) {
+      // On disk now: the spool file can go.
+      try? FileManager.default.removeItem(atPath: settings.spool + "/" + item.name)
+      switch insertion {
+      case .duplicate(let id): log("\(item.name): duplicate of inbox #\(id), dropped")
+      case .inserted(let id): route(id, event: item.event, name: item.name)
+      }
     }
   }
 

@@ -41,7 +41,46 @@ public enum EventInsertion: Sendable, Equatable {
 /// acknowledges it only once it is on disk); the routing outcome is written by
 /// the next `flush()`, with the launches it caused, so a crash never leaves an
 /// event marked routed without its processes.
+/// One event for `insertEvents`.
+public struct EventToInsert: Sendable {
+  public var dedupKey: String
+  public var raw: [UInt8]
+  public var label: String?
+  public var project: String?
+
+  public init(dedupKey: String, raw: [UInt8], label: String? = nil, project: String? = nil) {
+    self.dedupKey = dedupKey
+    self.raw = raw
+    self.label = label
+    self.project = project
+  }
+}
+
 extension SQLiteEngineStore {
+  /// Records several events in one transaction (a spool holding many files):
+  /// when it returns, every one is on disk, or, when it throws, none is.
+  public func insertEvents(_ events: [EventToInsert]) throws(StorageError) -> [EventInsertion] {
+    guard !events.isEmpty else { return [] }
+    let receivedAt = StorageTime.text(now())
+    do {
+      return try database.write { db in
+        let insert = try db.cachedStatement(
+          sql: """
+            INSERT INTO events (received_at, dedup_key, raw, label, project) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (dedup_key) DO NOTHING
+            """)
+        let existing = try db.cachedStatement(sql: "SELECT id FROM events WHERE dedup_key = ?")
+        return try events.map { event in
+          try insert.execute(arguments: [receivedAt, event.dedupKey, Data(event.raw), event.label, event.project])
+          if db.changesCount == 1 { return .inserted(db.lastInsertedRowID) }
+          return .duplicate(try Int64.fetchOne(existing, arguments: [event.dedupKey]) ?? 0)
+        }
+      }
+    } catch {
+      throw StorageError(path: path, "cannot record \(events.count) events in the inbox: \(error)")
+    }
+  }
+
   public func insertEvent(
     dedupKey: String, raw: [UInt8], label: String? = nil, project: String? = nil, receivedAt: Date? = nil
   ) throws(StorageError) -> EventInsertion {

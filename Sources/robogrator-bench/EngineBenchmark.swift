@@ -257,11 +257,11 @@ enum EngineBenchmark {
       is stored once; expressions and messages name their node in it). A
       signal is a call nobody serves while a listen waits for its name: the
       caller goes on at once and the listening process is woken. Spool events are
-      files in the spool folder; each is decoded, committed to the inbox
-      (one transaction per event, as the daemon acknowledges only what is on
-      disk), removed, and routed; this row runs first in the section, before
-      the others have created and removed thousands of files (which slows
-      file creation on ext4 for a while).
+      files in the spool folder; each is decoded and committed to the inbox
+      (up to \(Daemon.spoolBatch) in one transaction; a file is removed
+      only once its event is on disk), then removed and routed; this row
+      runs first in the section, before the others have created and removed
+      thousands of files (which slows file creation on ext4 for a while).
       """
   }
 }

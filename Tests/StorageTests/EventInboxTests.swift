@@ -24,6 +24,27 @@ import Workflow
     #expect(events[0].label == "l" && events[0].project == "p" && events[0].status == .new)
   }
 
+  @Test func eventsCommittedTogetherKeepTheirOrderAndDuplicatesWithinAndAcrossBatches() throws {
+    let store = try SQLiteEngineStore(path: temporaryDatabasePath())
+    let old = try store.insertEvent(dedupKey: "old", raw: [])
+    let insertions = try store.insertEvents([
+      EventToInsert(dedupKey: "a", raw: Array("{}".utf8), label: "REPO_PUBLISHED", project: "P"),
+      EventToInsert(dedupKey: "old", raw: []),
+      EventToInsert(dedupKey: "b", raw: []),
+      EventToInsert(dedupKey: "a", raw: []),
+    ])
+    guard case .inserted(let a) = insertions[0], case .inserted(let b) = insertions[2] else {
+      Issue.record("not inserted: \(insertions)")
+      return
+    }
+    #expect(insertions[1] == .duplicate(old.id))
+    #expect(insertions[3] == .duplicate(a))
+    #expect(a < b)
+    #expect(try store.events().map(\.dedupKey) == ["old", "a", "b"])
+    #expect(try store.events()[1].label == "REPO_PUBLISHED")
+    #expect(try store.insertEvents([]).isEmpty)
+  }
+
   @Test func routingOutcomesAreWrittenByTheNextFlush() throws {
     let path = temporaryDatabasePath()
     let store = try SQLiteEngineStore(path: path)
