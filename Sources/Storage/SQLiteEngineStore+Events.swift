@@ -59,9 +59,11 @@ public struct EventToInsert: Sendable {
 extension SQLiteEngineStore {
   /// Records several events in one transaction (a spool holding many files):
   /// when it returns, every one is on disk, or, when it throws, none is.
-  public func insertEvents(_ events: [EventToInsert]) throws(StorageError) -> [EventInsertion] {
+  public func insertEvents(_ events: [EventToInsert], receivedAt: Date? = nil) throws(StorageError)
+    -> [EventInsertion]
+  {
     guard !events.isEmpty else { return [] }
-    let receivedAt = StorageTime.text(now())
+    let receivedAt = StorageTime.text(receivedAt ?? now())
     do {
       return try database.write { db in
         let insert = try db.cachedStatement(
@@ -77,30 +79,17 @@ extension SQLiteEngineStore {
         }
       }
     } catch {
-      throw StorageError(path: path, "cannot record \(events.count) events in the inbox: \(error)")
+      let what = events.count == 1 ? "event \(events[0].dedupKey)" : "\(events.count) events"
+      throw StorageError(path: path, "cannot record \(what) in the inbox: \(error)")
     }
   }
 
+  /// Records one event (see `insertEvents`).
   public func insertEvent(
     dedupKey: String, raw: [UInt8], label: String? = nil, project: String? = nil, receivedAt: Date? = nil
   ) throws(StorageError) -> EventInsertion {
-    let receivedAt = receivedAt ?? now()
-    do {
-      return try database.write { db in
-        let insert = try db.cachedStatement(
-          sql: """
-            INSERT INTO events (received_at, dedup_key, raw, label, project) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (dedup_key) DO NOTHING
-            """)
-        try insert.execute(arguments: [StorageTime.text(receivedAt), dedupKey, Data(raw), label, project])
-        if db.changesCount == 1 { return .inserted(db.lastInsertedRowID) }
-        let existing = try Int64.fetchOne(
-          db, sql: "SELECT id FROM events WHERE dedup_key = ?", arguments: [dedupKey])
-        return .duplicate(existing ?? 0)
-      }
-    } catch {
-      throw StorageError(path: path, "cannot record event \(dedupKey) in the inbox: \(error)")
-    }
+    let event = EventToInsert(dedupKey: dedupKey, raw: raw, label: label, project: project)
+    return try insertEvents([event], receivedAt: receivedAt)[0]
   }
 
   /// Routing succeeded; written by the next `flush()`.
