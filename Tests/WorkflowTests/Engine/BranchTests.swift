@@ -5,6 +5,16 @@ import Testing
 
 /// forget, flank, listen, apply with a lock, inc (spec T8, T9, T12, T14, §3.8).
 @Suite struct EngineBranchTests {
+  @Test func killProcessCancelsWithAKillThatParticipantsHear() throws {
+    let harness = EngineHarness()
+    let wfid = try harness.launch(
+      definition("concurrence do\n  waiting_for_ever\n  sequence do\n    wait '0s'\n    kill_process\n  end\nend"))
+    harness.settle()
+    let process = try #require(harness.store.process(wfid))
+    #expect(process.status == .terminated)
+    #expect(process.history.contains("cancel sent to participant waiting_for_ever (0_0_0), kill"), "\(process.history)")
+  }
+
   @Test func t8ForgottenBranchRunsOnAndItsFieldsReachNobody() throws {
     let harness = EngineHarness()
     let process = try harness.run(
