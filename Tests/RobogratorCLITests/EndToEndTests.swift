@@ -253,6 +253,17 @@ final class RunningServe {
     #expect(
       waitUntil { ((try? serve.processes()) ?? []).first { $0["wfid"] == .string(wfid) }?["status"] == "completed" })
 
+    // A definition calling its own name stops at the depth limit; show prints its 200 alike lines once.
+    let recursive = serve.root + "/again.pdef"
+    try Data("Ruote.process_definition 'again' do\n again\nend\n".utf8).write(to: URL(fileURLWithPath: recursive))
+    let runaway = try CLI.run(["launch", recursive, "--state", state, "--wait", "--json"])
+    #expect(runaway.json?["status"] == "error")
+    let runawayID = try #require(runaway.json?["wfid"]?.stringValue)
+    let shown = try CLI.run(["show", runawayID, "--state", state])
+    #expect(shown.stdout.contains("  0  define  active  ("), "\(shown.stdout)")
+    #expect(shown.stdout.contains(" alike)"))
+    #expect(shown.stdout.split(separator: "\n").count < 40, "\(shown.stdout)")
+
     let waiting = serve.root + "/waiting.pdef"
     try Data("Ruote.process_definition 'waiting' do\n wait '1h'\nend\n".utf8).write(to: URL(fileURLWithPath: waiting))
     let slow = try CLI.run(["launch", waiting, "--state", state, "--wait", "--timeout", "0.5", "--json"])

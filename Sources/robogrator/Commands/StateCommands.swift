@@ -126,9 +126,17 @@ struct ShowCommand: ParsableCommand {
       for error in summary.errors { print("  error: \(error)") }
       if !details.expressions.isEmpty {
         print("live expressions:")
-        for item in details.expressions {
+        let lines = details.expressions.map { item in
           let listening = item.listeningTo.map { "  waiting for \($0)" } ?? ""
-          print("  \(item.expid)  \(item.name)  \(item.status)\(listening)\(item.error.map { "  error: \($0)" } ?? "")")
+          return "  \(item.expid)  \(item.name)  \(item.status)\(listening)\(item.error.map { "  error: \($0)" } ?? "")"
+        }
+        // Runs of the same line (a recursion stopped by the depth limit: 200 `0 define active`) print once.
+        var index = 0
+        while index < lines.count {
+          var run = 1
+          while index + run < lines.count && lines[index + run] == lines[index] { run += 1 }
+          print(lines[index] + (run > 1 ? "  (\(run) alike)" : ""))
+          index += run
         }
       }
       for dispatch in details.dispatches {
