@@ -316,7 +316,15 @@ public struct Config: Sendable, Equatable {
   static func duration(_ text: String, allowingNone: Bool) throws(ConfigError) -> Double? {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     if allowingNone && ["none", "forever", "never"].contains(trimmed.lowercased()) { return nil }
-    if let seconds = Double(trimmed), seconds.isFinite, seconds >= 0 { return seconds }
+    // A century at most: larger values overflowed the clock arithmetic and crashed serve.
+    let limit = 100 * 365 * 86_400.0
+    func checked(_ seconds: Double) throws(ConfigError) -> Double {
+      guard seconds.isFinite, seconds <= limit else {
+        throw ConfigError("\"\(text)\" is longer than a century; write \"none\" or \"forever\" for no limit")
+      }
+      return seconds
+    }
+    if let seconds = Double(trimmed), seconds.isFinite, seconds >= 0 { return try checked(seconds) }
     let units: [Character: Double] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800]
     var total = 0.0
     var number = ""
@@ -337,7 +345,7 @@ public struct Config: Sendable, Equatable {
     guard sawUnit, number.isEmpty else {
       throw ConfigError("expected a duration like \"30s\", \"15m\", \"6h\" or \"30d\", found \"\(text)\"")
     }
-    return total
+    return try checked(total)
   }
 }
 

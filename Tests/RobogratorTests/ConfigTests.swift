@@ -139,6 +139,22 @@ import Testing
     )
   }
 
+  @Test func aDurationLongerThanACenturyIsRefusedNotACrash() {
+    for (table, key) in [("participants", "timeout"), ("participants", "grace_period"), ("retention", "processes")] {
+      for value in ["\"100000000000000000d\"", "99999999999999999999", "\"1e300\""] {
+        let text = message { _ = try parse("[\(table)]\n\(key) = \(value)\n") }
+        // Refused with a message (a TOML integer past 64 bits is already a syntax error), never accepted.
+        #expect(
+          text != nil && text?.hasPrefix("unexpected") == false, "\(table).\(key) = \(value): \(text ?? "accepted")")
+      }
+    }
+    #expect(
+      message {
+        _ = try Config.load(file: "/dev/null", environment: ["ROBOGRATOR_PARTICIPANT_TIMEOUT": "99999999999d"])
+      }?
+      .contains("longer than a century") == true)
+  }
+
   @Test func aSyntaxErrorGivesFileLineAndColumn() {
     let text = message { _ = try parse("[storage]\nbatch_size = \n") }
     #expect(text?.hasPrefix("/etc/robogrator/robogrator.toml:2:") == true, "\(text ?? "")")
