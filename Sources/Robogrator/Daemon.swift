@@ -155,6 +155,9 @@ public final class Daemon: @unchecked Sendable {
       dispatcher.processEnded(process, engine: engine)
     }
     engine.onEcho = { wfid, text in log("echo \(wfid): \(text)") }
+    engine.onProcessError = { process, message in
+      log("process \(process.wfid) (\(process.name)) stopped in error, waiting for replay or cancel: \(message)")
+    }
   }
 
   /// Asks the loop to finish its batch, flush and return.

@@ -247,6 +247,10 @@ final class RunningServe {
     #expect(stuck.json?["fields"] == .null)
     #expect(stuck.json?["errors"]?[0]?.stringValue?.contains("unknown participant 'flaky'") == true)
     let wfid = try #require(stuck.json?["wfid"]?.stringValue)
+    // The log says so, for an operator reading the journal.
+    #expect(
+      waitUntil { serve.logText.contains("process \(wfid) (failing) stopped in error, waiting for replay or cancel: ") }
+    )
     try serve.participant("flaky", "#!/bin/sh\ncat > /dev/null\n")
     let replay = try CLI.run(["replay", wfid, "--state", state])
     #expect(replay.status == 0, "\(replay.stderr)")

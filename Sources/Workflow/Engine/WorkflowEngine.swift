@@ -17,6 +17,8 @@ public final class WorkflowEngine {
   public var onDispatchCancelled: ((Dispatch) -> Void)?
   /// Told when a process ends, whatever the status (release what it held).
   public var onProcessEnd: ((ProcessRecord) -> Void)?
+  /// Told when an unhandled error stops a branch (the process waits for a replay or a cancel), for the log.
+  public var onProcessError: ((ProcessRecord, String) -> Void)?
   /// Told of every `echo` (process id, text), for the log.
   public var onEcho: ((String, String) -> Void)?
   let now: () -> Date
@@ -574,6 +576,7 @@ public final class WorkflowEngine {
     process.errors.append(fault.description)
     process.history.append("error at \(expression.id.expid) (\(expression.tree.name)): \(fault.description)")
     store.save(process)
+    onProcessError?(process, "error at \(expression.id.expid) (\(expression.tree.name)): \(fault.description)")
     var fields = fault.fields ?? failed.applied
     fields["__error__"] = errorObject(failed, fault)
     notifyListeners(upon: "error", name: "errors", wfid: expression.id.wfid, fields: fields)
