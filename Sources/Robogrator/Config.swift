@@ -3,6 +3,7 @@ import OBSEvents
 import Participants
 import Storage
 import TOMLKit
+import Workflow
 
 /// robogrator's settings: one TOML file (`/etc/robogrator/robogrator.toml`
 /// or `--config`), environment variables over it, command-line flags over
@@ -312,40 +313,22 @@ public struct Config: Sendable, Equatable {
     return number
   }
 
-  /// Seconds from `30`, `90s`, `15m`, `6h`, `30d`, `2w`, `1h30m`; nil for `none`/`forever` when allowed.
+  /// Seconds, in the process language's duration syntax (`30`, `90s`, `15m`, `6h`, `30d`, `2w`,
+  /// `1h30m`; `DurationText`); nil for `none`/`forever` when allowed.
   static func duration(_ text: String, allowingNone: Bool) throws(ConfigError) -> Double? {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     if allowingNone && ["none", "forever", "never"].contains(trimmed.lowercased()) { return nil }
+    let example =
+      "expected a duration like \"30s\", \"15m\", \"6h\", \"30d\" or \"1h30m\"\(allowingNone ? " (or \"none\")" : "")"
+    // The process language reads "-5s" as no wait; a setting that says so is a mistake.
+    guard !trimmed.isEmpty, !trimmed.hasPrefix("-"), let seconds = try? DurationText.seconds(trimmed) else {
+      throw ConfigError("\(example), found \"\(text)\"")
+    }
     // A century at most: larger values overflowed the clock arithmetic and crashed serve.
-    let limit = 100 * 365 * 86_400.0
-    func checked(_ seconds: Double) throws(ConfigError) -> Double {
-      guard seconds.isFinite, seconds <= limit else {
-        throw ConfigError("\"\(text)\" is longer than a century; write \"none\" or \"forever\" for no limit")
-      }
-      return seconds
+    guard seconds.isFinite, seconds <= 100 * 365 * 86_400 else {
+      throw ConfigError("\"\(text)\" is longer than a century; write \"none\" or \"forever\" for no limit")
     }
-    if let seconds = Double(trimmed), seconds.isFinite, seconds >= 0 { return try checked(seconds) }
-    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800]
-    var total = 0.0
-    var number = ""
-    var sawUnit = false
-    for character in trimmed {
-      if character.isASCII && (character.isNumber || character == ".") {
-        number.append(character)
-      } else if let unit = units[character], let value = Double(number) {
-        total += value * unit
-        number = ""
-        sawUnit = true
-      } else {
-        throw ConfigError(
-          "expected a duration like \"30s\", \"15m\", \"6h\", \"30d\" or \"1h30m\"\(allowingNone ? " (or \"none\")" : ""), found \"\(text)\""
-        )
-      }
-    }
-    guard sawUnit, number.isEmpty else {
-      throw ConfigError("expected a duration like \"30s\", \"15m\", \"6h\" or \"30d\", found \"\(text)\"")
-    }
-    return try checked(total)
+    return seconds
   }
 }
 

@@ -167,6 +167,10 @@ import Testing
     #expect(try parse("[participants]\ntimeout = \"none\"\n").participantTimeout == nil)
     #expect(try parse("[retention]\nprocesses = \"2w\"\n").keepProcesses == 14 * 86_400.0)
     #expect(try parse("[storage]\nbatch_size = \"32\"\n").batchSize == 32)
+    // The process language's syntax (DurationText): months, years, trailing seconds.
+    #expect(try parse("[retention]\nprocesses = \"2M\"\n").keepProcesses == 60 * 86_400.0)
+    #expect(try parse("[participants]\ntimeout = \"1h30\"\n").participantTimeout == 3630)
+    #expect(message { _ = try parse("[participants]\ngrace_period = \"-5s\"\n") }?.contains("found \"-5s\"") == true)
   }
 
   @Test func theEnvironmentWinsOverTheFileAndABadVariableIsNamed() throws {
