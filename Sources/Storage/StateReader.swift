@@ -102,14 +102,17 @@ public struct StateReader {
         let history = try String.fetchAll(
           db, sql: "SELECT line FROM history WHERE wfid = ? ORDER BY line_no", arguments: [wfid])
         let tree = (try? JSONValue.parse(treeText)) ?? .null
+        let processTree = try? StorageCoding.decodeTree(tree, "processes.tree")
         let expressions = try Row.fetchAll(
           db, sql: "SELECT expid, status, body FROM expressions WHERE wfid = ? ORDER BY expid", arguments: [wfid]
         ).map { row -> (String, String, String, String?, String?) in
           let body = (try? JSONValue.parse(row[2] as String)) ?? .null
           // The node's name: from its own tree, or from the process tree's node it names (`tree_at`).
-          let node = body["tree_at"]?.stringValue.map { Self.node(of: tree, atExpid: $0) } ?? body["tree"]
+          let name =
+            body["tree_at"]?.stringValue.map { processTree?.node(atExpid: $0)?.name }
+            ?? body["tree"]?.arrayValue?.first?.stringValue
           return (
-            row[0], node?.arrayValue?.first?.stringValue ?? "?", row[1], body["error"]?.stringValue,
+            row[0], name ?? "?", row[1], body["error"]?.stringValue,
             body["state"]?["to"]?.stringValue
           )
         }
@@ -149,19 +152,6 @@ extension StateReader {
   /// `origin`, or NULL in a database the running serve has not migrated yet.
   static func originColumn(_ db: Database) throws -> String {
     try db.columns(in: "processes").contains { $0.name == "origin" } ? "origin" : "NULL"
-  }
-
-  /// The node at `expid` of a tree in its JSON form (`[name, attributes, children]`).
-  static func node(of tree: JSONValue, atExpid expid: String) -> JSONValue? {
-    var parts = expid.split(separator: "_")[...]
-    guard parts.popFirst() == "0" else { return nil }
-    var node = tree
-    for part in parts {
-      guard let index = Int(part), let children = node.arrayValue?.last?.arrayValue, children.indices.contains(index)
-      else { return nil }
-      node = children[index]
-    }
-    return node
   }
 
   /// One line of `robogrator events`.
