@@ -70,7 +70,7 @@ public struct Config: Sendable, Equatable {
     /// What it holds, for messages and the man page.
     public let expected: String
     /// Only a TOML string will do (a path, a mode, a name): `bus_namespace = true` is a mistake.
-    public var textOnly: Bool { table == "paths" || name == "synchronous" || name == "bus_namespace" }
+    public var textOnly = false
     /// Sets the value from text; throws `ConfigError` for a bad value.
     let apply: @Sendable (inout Config, String) throws -> Void
 
@@ -89,25 +89,36 @@ public struct Config: Sendable, Equatable {
 
   /// Every setting but `participants.aliases` (a table, see `applyAliases`).
   public static let keys: [Key] = [
-    Key(table: "paths", name: "root", environment: "ROBOGRATOR_ROOT", flag: "--root", expected: "a folder") {
+    Key(
+      table: "paths", name: "root", environment: "ROBOGRATOR_ROOT", flag: "--root", expected: "a folder", textOnly: true
+    ) {
       $0.root = try folder($1)
     },
-    Key(table: "paths", name: "state", environment: "ROBOGRATOR_STATE", flag: "--state", expected: "a folder") {
+    Key(
+      table: "paths", name: "state", environment: "ROBOGRATOR_STATE", flag: "--state", expected: "a folder",
+      textOnly: true
+    ) {
       $0.state = try folder($1)
     },
-    Key(table: "paths", name: "store", environment: "ROBOGRATOR_STORE", flag: "--store", expected: "a folder") {
+    Key(
+      table: "paths", name: "store", environment: "ROBOGRATOR_STORE", flag: "--store", expected: "a folder",
+      textOnly: true
+    ) {
       $0.store = try folder($1)
     },
-    Key(table: "paths", name: "spool", environment: "ROBOGRATOR_SPOOL", flag: "--spool", expected: "a folder") {
+    Key(
+      table: "paths", name: "spool", environment: "ROBOGRATOR_SPOOL", flag: "--spool", expected: "a folder",
+      textOnly: true
+    ) {
       $0.spool = try folder($1)
     },
     Key(
       table: "paths", name: "participants", environment: "ROBOGRATOR_PARTICIPANTS_DIR", flag: "--participants",
-      expected: "a folder"
+      expected: "a folder", textOnly: true
     ) { $0.participants = try folder($1) },
     Key(
       table: "storage", name: "synchronous", environment: "ROBOGRATOR_SYNCHRONOUS", flag: "--synchronous",
-      expected: "normal or full"
+      expected: "normal or full", textOnly: true
     ) { config, text in
       guard let mode = SQLiteEngineStore.Synchronous(rawValue: text.uppercased()) else {
         throw ConfigError("expected normal or full, found \"\(text)\"")
@@ -136,7 +147,7 @@ public struct Config: Sendable, Equatable {
     ) { $0.gracePeriod = try duration($1, allowingNone: false) ?? 0 },
     Key(
       table: "events", name: "bus_namespace", environment: "ROBOGRATOR_BUS_NAMESPACE", flag: "--bus-namespace",
-      expected: "a name"
+      expected: "a name", textOnly: true
     ) { config, text in
       guard !text.isEmpty else { throw ConfigError("expected a name, found an empty text") }
       config.busNamespace = text
