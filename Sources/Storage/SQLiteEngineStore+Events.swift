@@ -161,6 +161,7 @@ extension SQLiteEngineStore {
   @discardableResult
   public func prune(processesBefore: Date?, eventsBefore: Date?) throws(StorageError) -> (processes: Int, events: Int) {
     do {
+      let inUse = processesBefore == nil ? [] : processesInUse()
       let candidates =
         try processesBefore.map { cutoff in
           try database.read { db in
@@ -170,7 +171,7 @@ extension SQLiteEngineStore {
                 SELECT wfid FROM processes
                 WHERE status IN ('completed', 'terminated', 'cancelled') AND updated_at < ?
                 """, arguments: [cutoff])
-          }.filter { !hasLiveExpressions($0) }
+          }.filter { !inUse.contains($0) }
         } ?? []
       let counts = try database.write { db in
         let delete = try db.cachedStatement(sql: "DELETE FROM processes WHERE wfid = ?")

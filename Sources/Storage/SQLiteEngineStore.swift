@@ -565,10 +565,12 @@ public final class SQLiteEngineStore: EngineStore {
     treesOnDisk[wfid] = nil
   }
 
-  /// Whether the process still has expressions, or messages waiting (prune keeps it: they name nodes of its tree).
-  func hasLiveExpressions(_ wfid: String) -> Bool {
-    if expressionsByWfid[wfid]?.isEmpty == false { return true }
-    return queue[queueHead...].contains { messageWfid($0.message) == wfid }
+  /// Processes that still have expressions, or messages waiting (prune keeps them: they name
+  /// nodes of their trees). One pass over the queue, however many processes prune looks at.
+  func processesInUse() -> Set<String> {
+    var inUse = Set(expressionsByWfid.keys)
+    for (_, message) in queue[queueHead...] { inUse.insert(messageWfid(message)) }
+    return inUse
   }
 
   private func messageWfid(_ message: EngineMessage) -> String {
