@@ -33,6 +33,41 @@ public enum PDefLint {
 
   static let refusedExpressions: Set<String> = ["given", "that", "of"]
 
+  /// The first construct robogrator refuses (given/that/of, `${r:...}`), in
+  /// source order; nil when none. What `launch` checks: the refusals alone,
+  /// without the tree walk's warnings (built as text for every call).
+  public static func firstRefusal(in root: PDefNode, file: String = "") -> LintFinding? {
+    var stack: [(node: PDefNode, inherited: SourceLocation?, isRoot: Bool)] = [(root, nil, true)]
+    while let (node, inherited, isRoot) = stack.popLast() {
+      let location = node.location ?? inherited
+      if let message = rubyEvaluationMessage(node) ?? (isRoot ? nil : refusedNameMessage(node.name)) {
+        return LintFinding(
+          severity: .error, file: file, line: location?.line, column: location?.column, message: message)
+      }
+      for child in node.children.reversed() { stack.append((child, location, false)) }
+    }
+    return nil
+  }
+
+  /// The refusal of a given/that/of node, or nil.
+  static func refusedNameMessage(_ name: String) -> String? {
+    guard refusedExpressions.contains(name) else { return nil }
+    return "`\(name)` (ruote's given/that/of) is not supported by robogrator: BOSS replaced it in 2011 with "
+      + "nested `_if`; write `_if '\"${v:x}\" == value' do ... end`"
+  }
+
+  /// The refusal of the first `${r:...}` in a node's attributes, or nil.
+  static func rubyEvaluationMessage(_ node: PDefNode) -> String? {
+    node.attributes.lazy.compactMap { rubyEvaluationMessage(key: $0.key, value: $0.value) }.first
+  }
+
+  /// The refusal of a `${r:...}` in one attribute, or nil.
+  static func rubyEvaluationMessage(key: String, value: JSONValue) -> String? {
+    guard let excerpt = rubySubstitution(in: key) ?? rubySubstitution(in: value) else { return nil }
+    return "`\(excerpt)` asks for Ruby evaluation, which robogrator refuses (BOSS never enabled it): "
+      + "use a field `${f:...}` or variable `${v:...}`"
+  }
+
   /// Walks the tree in source order, collecting findings.
   private struct Walk {
     let file: String
@@ -65,11 +100,8 @@ public enum PDefLint {
 
     mutating func checkName(_ node: PDefNode, _ location: SourceLocation?) {
       let name = node.name
-      if PDefLint.refusedExpressions.contains(name) {
-        report(
-          .error, location,
-          "`\(name)` (ruote's given/that/of) is not supported by robogrator: BOSS replaced it in 2011 with "
-            + "nested `_if`; write `_if '\"${v:x}\" == value' do ... end`")
+      if let refusal = PDefLint.refusedNameMessage(name) {
+        report(.error, location, refusal)
         return
       }
       if let processName, name == processName, !subprocesses.contains(name) {
@@ -116,12 +148,7 @@ public enum PDefLint {
 
     mutating func checkRubyEvaluation(_ node: PDefNode, _ location: SourceLocation?) {
       for (key, value) in node.attributes {
-        if let excerpt = PDefLint.rubySubstitution(in: key) ?? PDefLint.rubySubstitution(in: value) {
-          report(
-            .error, location,
-            "`\(excerpt)` asks for Ruby evaluation, which robogrator refuses (BOSS never enabled it): "
-              + "use a field `${f:...}` or variable `${v:...}`")
-        }
+        if let refusal = PDefLint.rubyEvaluationMessage(key: key, value: value) { report(.error, location, refusal) }
       }
     }
   }
@@ -144,6 +171,8 @@ public enum PDefLint {
   }
 
   static func rubySubstitution(in text: String) -> String? {
+    // Most texts hold no `$` at all: no scalar array for them.
+    guard text.utf8.contains(UInt8(ascii: "$")) else { return nil }
     let scalars = Array(text.unicodeScalars)
     var index = 0
     while index + 1 < scalars.count {

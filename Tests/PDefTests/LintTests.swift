@@ -22,6 +22,16 @@ import Testing
     }
   }
 
+  @Test(arguments: [
+    "  echo 'plain'\n  alpha", "  alpha\n  given do\n    that 'x' do\n      bravo\n    end\n  end",
+    "  sequence do\n    alpha :x => '${r:1}'\n  end\n  of", "  set '${r:k}' => 1", "  unknown_name\n  echo '${v:x}'",
+  ])
+  func theRefusalLaunchChecksIsLintsFirstError(body: String) throws {
+    let root = try Support.parse("Ruote.process_definition 'p' do\n\(body)\nend\n")
+    let lintError = try findings(body).first { $0.severity == .error }
+    #expect(PDefLint.firstRefusal(in: root, file: "t.pdef") == lintError)
+  }
+
   @Test func substitutionsThatOnlyLookLikeRubyAreFine() throws {
     #expect(try findings("  echo '${rev} ${v:r} ${f:ruby} $r:x ${x}{r:y}'").isEmpty)
   }

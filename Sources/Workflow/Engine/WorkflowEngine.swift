@@ -70,8 +70,7 @@ public final class WorkflowEngine {
       throw LaunchError("the definition's root is `\(tree.name)`, not `define` (Ruote.process_definition)")
     }
     // What robogrator refuses (given/that/of, `${r:...}`) stops the launch as it fails lint (spec "Decisions").
-    let refused = PDefLint.check(tree, knownExpressions: PDefNode.knownExpressionNames, participants: [], file: "")
-    if let finding = refused.first(where: { $0.severity == .error }) {
+    if let finding = PDefLint.firstRefusal(in: tree) {
       let place = finding.line.map { "line \($0): " } ?? ""
       throw LaunchError("the definition cannot run: \(place)\(finding.message)")
     }
