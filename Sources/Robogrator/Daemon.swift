@@ -175,9 +175,10 @@ public final class Daemon: @unchecked Sendable {
     // Participants that were running when the daemon stopped (or died) run
     // again, their records of the stopped calls closed as interrupted; a
     // built-in's waits are already in its durable state, and their records stay open.
-    let waits = database.dispatches.filter { $0.participant == Obsticket.name }.map(\.expression)
+    let pending = database.dispatches
+    let waits = pending.filter { $0.participant == Obsticket.name }.map(\.expression)
     let interrupted = try database.closeCallsLeftRunning(keeping: Set(waits))
-    for dispatch in database.dispatches where dispatch.participant != Obsticket.name {
+    for dispatch in pending where dispatch.participant != Obsticket.name {
       let attempt = (interrupted[dispatch.expression] ?? 1) + 1
       log(
         "calling \(dispatch.participant) again for \(dispatch.expression.wfid) (\(dispatch.expression.expid)): it was running when robogrator stopped"
