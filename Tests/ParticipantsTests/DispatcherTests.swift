@@ -255,6 +255,21 @@ final class DispatchHarness: @unchecked Sendable {
     #expect(process.history.contains { $0.contains("replied with error: no access") && $0.contains("handled by") })
   }
 
+  @Test func anErrorReplyPassedOverLeavesNoDispatchKeysInTheFields() async throws {
+    let harness = try DispatchHarness()
+    try harness.participant(
+      "trigger_service",
+      #"python3 -c 'import json,sys; w=json.load(sys.stdin); w["fields"]["tried"]=1; w["error"]="no access"; print(json.dumps(w))'"#
+    )
+    let wfid = try harness.launch("Ruote.process_definition 'p' do\n trigger_service :on_error => 'pass'\nend\n")
+    await harness.settle()
+    let fields = try #require(harness.store.process(wfid)?.fields)
+    #expect(harness.store.process(wfid)?.status == .completed)
+    #expect(fields["tried"] == 1)
+    #expect(fields["params"] == nil)
+    #expect(fields["dispatched_at"] == nil)
+  }
+
   @Test func anUnhandledErrorReplyShowsOperatorsTheProgramAndItsStderr() async throws {
     let harness = try DispatchHarness()
     try harness.participant(

@@ -216,17 +216,27 @@ public final class WorkflowEngine {
       }
       run(expression) { step throws(ProcessFault) in
         switch result {
-        case .success(var fields):
-          fields["params"] = nil
-          fields["dispatched_at"] = nil
+        case .success(let fields):
           let name = step.expression.state["participant"]?.stringValue ?? ""
-          step.reply(fields)
-          notifyListeners(upon: "reply", name: name, wfid: id.wfid, fields: fields)
+          let returned = Self.withoutDispatchKeys(fields)
+          step.reply(returned)
+          notifyListeners(upon: "reply", name: name, wfid: id.wfid, fields: returned)
         case .failure(let error):
-          throw ProcessFault(error)
+          // An error reply's fields go on (to a handler) like a reply's, without what dispatch added.
+          var fault = ProcessFault(error)
+          fault.fields = error.fields.map(Self.withoutDispatchKeys)
+          throw fault
         }
       }
     }
+  }
+
+  /// A participant's returned fields without `params` and `dispatched_at`, which the dispatch added.
+  static func withoutDispatchKeys(_ fields: JSONObject) -> JSONObject {
+    var fields = fields
+    fields["params"] = nil
+    fields["dispatched_at"] = nil
+    return fields
   }
 
   /// Cancels an expression: it tells its children (or, for a participant, the
